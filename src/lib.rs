@@ -1,0 +1,13 @@
+//! refarch: a static site generator for reference architectures, support
+//! matrices and customer implementation records.
+//!
+//! The pipeline runs one way: [`load`] reads `data/` and `content/` into the
+//! validated [`model`], reporting [`diagnostics`]; later stages analyze and
+//! render it. [`cli`] maps each command onto the library.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod load;
+pub mod model;
+pub mod scaffold;
+pub mod schema;

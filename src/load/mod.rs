@@ -1,0 +1,287 @@
+//! Files → typed model + diagnostics. The only stage that reads `data/` and
+//! `content/`; everything after it works on the validated [`Site`].
+//!
+//! Loading never stops at the first problem: every file is read and parsed,
+//! then every cross-reference is checked among the files that parsed, and
+//! all diagnostics are returned together.
+
+mod content;
+mod source;
+mod toml_file;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+pub use source::{MAX_FILE_BYTES, SourceFile};
+pub use toml_file::PLACEHOLDER;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location};
+use crate::model::{
+    Catalog, Engagement, Page, ReferenceArchitecture, Releases, Site, SiteConfig, SupportRules,
+};
+use crate::schema::FileKind;
+
+/// A parsed value with the file it came from, so later checks can point
+/// into that file.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    pub file: SourceFile,
+    pub value: T,
+}
+
+/// Everything that parsed, before cross-references are checked.
+#[derive(Debug, Default)]
+pub struct ParsedSite {
+    pub config: Option<Parsed<SiteConfig>>,
+    pub catalog: Option<Parsed<Catalog>>,
+    pub releases: Option<Parsed<Releases>>,
+    pub support: Option<Parsed<SupportRules>>,
+    pub sizes: Vec<Parsed<ReferenceArchitecture>>,
+    pub engagements: Vec<Parsed<Engagement>>,
+    pub pages: Vec<Parsed<Page>>,
+    /// Stems of every size and engagement file, parsed or not, so that a
+    /// broken file does not also turn every reference to it into an error.
+    pub size_files: Vec<String>,
+    pub engagement_files: Vec<String>,
+}
+
+/// The outcome of loading: the site when there were no errors, and every
+/// diagnostic (warnings come back even when the site loads).
+#[derive(Debug)]
+pub struct Loaded {
+    pub site: Option<Site>,
+    pub diagnostics: Diagnostics,
+}
+
+pub const DATA_DIR: &str = "data";
+pub const CONTENT_DIR: &str = "content";
+pub const SIZES_DIR: &str = "data/reference-architectures";
+pub const ENGAGEMENTS_DIR: &str = "data/engagements";
+
+/// Loads and validates the site rooted at `root`.
+pub fn load_site(root: &Path) -> Loaded {
+    let mut diagnostics = Diagnostics::default();
+    if !root.join(DATA_DIR).is_dir() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E040,
+                format!("{} has no data/ directory: it is not a refarch site", root.display()),
+            )
+            .help("run refarch from the site's root, pass --root DIR, or create a site with `refarch init`"),
+        );
+        return Loaded {
+            site: None,
+            diagnostics,
+        };
+    }
+    let parsed = parse_all(root, &mut diagnostics);
+    validate::check(&parsed, &mut diagnostics);
+    diagnostics.sort();
+    let site = if diagnostics.has_errors() {
+        None
+    } else {
+        into_site(parsed)
+    };
+    Loaded { site, diagnostics }
+}
+
+fn parse_all(root: &Path, diagnostics: &mut Diagnostics) -> ParsedSite {
+    let mut required = |name: &str, kind| -> Option<SourceFile> {
+        let relative = format!("{DATA_DIR}/{name}");
+        if !root.join(&relative).is_file() {
+            diagnostics.push(
+                Diagnostic::new(Code::E040, format!("{relative} is missing"))
+                    .at(Location::file_only(&relative))
+                    .help(format!(
+                        "every site needs {}; `refarch init` writes a complete example",
+                        FileKind::describe(kind)
+                    )),
+            );
+            return None;
+        }
+        read(root, &relative, diagnostics)
+    };
+    let config_file = required("site.toml", FileKind::Site);
+    let catalog_file = required("catalog.toml", FileKind::Catalog);
+    let releases_file = required("releases.toml", FileKind::Releases);
+    let support_file = required("support.toml", FileKind::Support);
+
+    let mut parsed = ParsedSite {
+        config: config_file.and_then(|f| parse_file(f, FileKind::Site, diagnostics)),
+        catalog: catalog_file.and_then(|f| parse_file(f, FileKind::Catalog, diagnostics)),
+        releases: releases_file.and_then(|f| parse_file(f, FileKind::Releases, diagnostics)),
+        support: support_file.and_then(|f| parse_file(f, FileKind::Support, diagnostics)),
+        ..ParsedSite::default()
+    };
+    let stem = |relative: &String| {
+        relative
+            .rsplit('/')
+            .next()
+            .unwrap_or(relative)
+            .trim_end_matches(".toml")
+            .to_string()
+    };
+    let size_files = list_files(root, SIZES_DIR, "toml", diagnostics);
+    parsed.size_files = size_files.iter().map(stem).collect();
+    for relative in size_files {
+        if let Some(file) = read(root, &relative, diagnostics) {
+            parsed.sizes.extend(parse_file(
+                file,
+                FileKind::ReferenceArchitecture,
+                diagnostics,
+            ));
+        }
+    }
+    let engagement_files = list_files(root, ENGAGEMENTS_DIR, "toml", diagnostics);
+    parsed.engagement_files = engagement_files.iter().map(stem).collect();
+    for relative in engagement_files {
+        if let Some(file) = read(root, &relative, diagnostics) {
+            parsed
+                .engagements
+                .extend(parse_file(file, FileKind::Engagement, diagnostics));
+        }
+    }
+    for relative in list_files(root, CONTENT_DIR, "md", diagnostics) {
+        if let Some(file) = read(root, &relative, diagnostics) {
+            let under_content = relative[CONTENT_DIR.len() + 1..].to_string();
+            let (page, found) = content::parse_page(&file, &under_content);
+            diagnostics.extend(found);
+            if let Some(page) = page {
+                parsed.pages.push(Parsed { file, value: page });
+            }
+        }
+    }
+    parsed
+}
+
+fn read(root: &Path, relative: &str, diagnostics: &mut Diagnostics) -> Option<SourceFile> {
+    match source::read_source(root, relative) {
+        Ok(file) => Some(file),
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            None
+        }
+    }
+}
+
+fn parse_file<T: DeserializeOwned>(
+    file: SourceFile,
+    kind: FileKind,
+    diagnostics: &mut Diagnostics,
+) -> Option<Parsed<T>> {
+    if file.text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::new(Code::E003, format!("{} is empty", file.path))
+                .at(Location::file_only(&file.path))
+                .help(empty_file_help(kind, file.stem())),
+        );
+        return None;
+    }
+    let (value, found) = toml_file::parse::<T>(&file, 0, kind);
+    diagnostics.extend(found);
+    value.map(|value| Parsed { file, value })
+}
+
+fn empty_file_help(kind: FileKind, stem: &str) -> String {
+    match kind {
+        FileKind::Engagement => format!(
+            "delete it, then run `refarch new engagement {stem}` to write a template in its place"
+        ),
+        _ => format!(
+            "it should hold {}; see schemas/{} or copy it from `refarch init`",
+            kind.describe(),
+            kind.schema_file_name()
+        ),
+    }
+}
+
+/// Files with `extension` under `root/dir`, recursively, as sorted relative
+/// paths. Symbolic links are not followed: a link out of the site, or a
+/// loop, must never be read.
+fn list_files(
+    root: &Path,
+    dir: &str,
+    extension: &str,
+    diagnostics: &mut Diagnostics,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending: Vec<PathBuf> = vec![root.join(dir)];
+    while let Some(directory) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&directory) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            let relative = relative_path(root, &path);
+            if file_type.is_symlink() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::E001,
+                        format!("{relative} is a symbolic link; refarch does not follow links"),
+                    )
+                    .at(Location::file_only(&relative))
+                    .help("replace the link with the file itself"),
+                );
+            } else if file_type.is_dir() {
+                pending.push(path);
+            } else if path.extension().and_then(|e| e.to_str()) == Some(extension) {
+                found.push(relative);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn relative_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn into_site(parsed: ParsedSite) -> Option<Site> {
+    let mut sizes: Vec<ReferenceArchitecture> = parsed.sizes.into_iter().map(|p| p.value).collect();
+    sizes.sort_by_key(|size| (size.limits.users, size.limits.repositories));
+    let mut engagements: Vec<Engagement> =
+        parsed.engagements.into_iter().map(|p| p.value).collect();
+    engagements.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut pages: Vec<Page> = parsed.pages.into_iter().map(|p| p.value).collect();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Some(Site {
+        config: parsed.config?.value,
+        catalog: parsed.catalog?.value,
+        releases: parsed.releases?.value,
+        support: parsed.support?.value,
+        sizes,
+        engagements,
+        pages,
+    })
+}
+
+/// Parses one data file on its own, ignoring its problems (`check` reports
+/// them): for commands such as `new` that only need a vocabulary.
+pub fn parse_alone<T: DeserializeOwned>(root: &Path, relative: &str, kind: FileKind) -> Option<T> {
+    let mut ignored = Diagnostics::default();
+    let file = read(root, relative, &mut ignored)?;
+    parse_file::<T>(file, kind, &mut ignored).map(|parsed| parsed.value)
+}
+
+/// Stems of the `.toml` files in `root/dir` (the size ids, the engagement ids).
+pub fn file_stems(root: &Path, dir: &str) -> Vec<String> {
+    let mut ignored = Diagnostics::default();
+    list_files(root, dir, "toml", &mut ignored)
+        .iter()
+        .map(|relative| {
+            let name = relative.rsplit('/').next().unwrap_or(relative);
+            name.trim_end_matches(".toml").to_string()
+        })
+        .collect()
+}

@@ -1,0 +1,105 @@
+//! Reading input files: size limit, UTF-8, emptiness. The only place that
+//! touches the file system for `data/` and `content/`.
+
+use std::path::Path;
+
+use crate::diagnostics::{Code, Diagnostic, Location};
+
+/// Files above this size are refused rather than read: no real data or
+/// content file comes near it, and a runaway file must not eat memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A file read from the site, with its path relative to the site root.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative path with `/` separators (`data/engagements/acme.toml`).
+    pub path: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn location(&self, span: std::ops::Range<usize>) -> Location {
+        Location::new(&self.path, &self.text, span)
+    }
+
+    /// The file name without its extension (`acme` for `acme.toml`).
+    pub fn stem(&self) -> &str {
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    }
+}
+
+/// Reads `root/relative`, or says why it cannot be used.
+pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Diagnostic> {
+    let path = root.join(relative);
+    let metadata = std::fs::metadata(&path).map_err(|error| {
+        Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
+            .at(Location::file_only(relative))
+    })?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::new(
+            Code::E004,
+            format!(
+                "{relative} is {:.1} MiB; input files are limited to {} MiB",
+                metadata.len() as f64 / (1024.0 * 1024.0),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .at(Location::file_only(relative))
+        .help("split the file, or move generated data out of data/ and content/"));
+    }
+    let bytes = std::fs::read(&path).map_err(|error| {
+        Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
+            .at(Location::file_only(relative))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
+    Ok(SourceFile {
+        path: relative.to_string(),
+        text,
+    })
+}
+
+fn not_utf8(relative: &str, error: std::string::FromUtf8Error) -> Diagnostic {
+    let valid_up_to = error.utf8_error().valid_up_to();
+    let bytes = error.into_bytes();
+    // Show the line up to the bad byte, decoded lossily, so the caret lands on it.
+    let lossy = String::from_utf8_lossy(&bytes[..valid_up_to]).into_owned();
+    let rest_of_line: String = String::from_utf8_lossy(&bytes[valid_up_to..])
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let text = format!("{lossy}{rest_of_line}");
+    let bad = bytes[valid_up_to];
+    Diagnostic::new(
+        Code::E002,
+        format!("{relative} is not valid UTF-8 (byte 0x{bad:02x} at offset {valid_up_to})"),
+    )
+    .at(Location::new(relative, &text, valid_up_to..valid_up_to + 1))
+    .label("invalid UTF-8 here")
+    .help("save the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_the_position_of_the_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x.toml"), b"a = 1\nname = \"Z\xfcrich\"\n").unwrap();
+        let error = read_source(dir.path(), "x.toml").unwrap_err();
+        assert_eq!(error.code, Code::E002);
+        let location = error.location.unwrap();
+        assert_eq!((location.line, location.column), (2, 10));
+    }
+
+    #[test]
+    fn stems() {
+        let file = SourceFile {
+            path: "data/engagements/acme-prod.toml".into(),
+            text: String::new(),
+        };
+        assert_eq!(file.stem(), "acme-prod");
+    }
+}

@@ -1,0 +1,391 @@
+//! Parsing one TOML document into a typed value, reporting every unknown key
+//! (not only the first), unfilled placeholders, and type errors with spans.
+//!
+//! Unknown keys are found by walking the parsed document against the JSON
+//! Schema generated from the same Rust types, so the list of valid keys for
+//! a "did you mean" always matches what deserialization accepts.
+
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::source::SourceFile;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::model::ValueError;
+use crate::schema::FileKind;
+
+/// Strings starting with this are placeholders written by `refarch new`.
+pub const PLACEHOLDER: &str = "TODO";
+
+/// Parses `file.text[offset..]` as `kind`. Spans in diagnostics are relative
+/// to the whole file, so front matter reports the right lines.
+pub fn parse<T: DeserializeOwned>(
+    file: &SourceFile,
+    offset: usize,
+    kind: FileKind,
+) -> (Option<T>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let text = &file.text[offset..];
+    let shift = |span: Range<usize>| span.start + offset..span.end + offset;
+
+    let document = match DeTable::parse(text) {
+        Ok(document) => document,
+        Err(error) => {
+            let span = error.span().map_or(0..0, &shift);
+            diagnostics.push(syntax_error(file, span, error.message()));
+            return (None, diagnostics);
+        }
+    };
+
+    let schema = kind.schema();
+    let mut walker = KeyWalker {
+        file,
+        offset,
+        root: &schema,
+        unknown: Vec::new(),
+        placeholders: Vec::new(),
+    };
+    walker.walk_table(document.get_ref(), &schema, "");
+    let had_unknown = !walker.unknown.is_empty();
+    let placeholder_spans: Vec<Range<usize>> = walker
+        .placeholders
+        .iter()
+        .map(|(span, _)| span.clone())
+        .collect();
+    for diagnostic in walker.unknown {
+        diagnostics.push(diagnostic);
+    }
+    for (span, text) in &walker.placeholders {
+        diagnostics.push(
+            Diagnostic::new(Code::E014, "placeholder not filled in")
+                .at(file.location(span.clone()))
+                .label("still the template's text")
+                .help(
+                    text.trim_start_matches(PLACEHOLDER)
+                        .trim_start_matches(':')
+                        .trim()
+                        .to_string(),
+                ),
+        );
+    }
+
+    let deserializer = toml::de::Deserializer::from(document);
+    match T::deserialize(deserializer) {
+        Ok(value) if !diagnostics.has_errors() => (Some(value), diagnostics),
+        Ok(_) => (None, diagnostics),
+        Err(error) => {
+            let span = error.span().map_or(0..0, &shift);
+            let is_unknown_field = error.message().starts_with("unknown field");
+            let inside_placeholder = placeholder_spans
+                .iter()
+                .any(|p| p.start <= span.start && span.end <= p.end);
+            // The walk already reported every unknown key and placeholder.
+            if !(is_unknown_field && had_unknown) && !inside_placeholder {
+                diagnostics.push(value_error(file, span, error.message(), kind));
+            }
+            (None, diagnostics)
+        }
+    }
+}
+
+fn syntax_error(file: &SourceFile, span: Range<usize>, message: &str) -> Diagnostic {
+    let message = message.trim();
+    let (message, help) = if message.starts_with("duplicate key") {
+        let key = file.text.get(span.clone()).unwrap_or("").trim();
+        (
+            format!("the key `{key}` is defined twice"),
+            format!("remove one of the two `{key}` keys, or rename one"),
+        )
+    } else if message.contains("date") || message.contains("time") {
+        (
+            message.to_string(),
+            "write a date as YYYY-MM-DD with a real month and day, for example `2025-02-28`"
+                .to_string(),
+        )
+    } else {
+        (
+            format!("invalid TOML: {message}"),
+            "see https://toml.io for the syntax; strings need quotes and tables `[name]`"
+                .to_string(),
+        )
+    };
+    Diagnostic::new(Code::E010, message)
+        .at(file.location(span))
+        .help(help)
+}
+
+/// Turns a deserialization error into a diagnostic, splitting the help that
+/// our value types attach and suggesting the nearest allowed word.
+fn value_error(file: &SourceFile, span: Range<usize>, message: &str, kind: FileKind) -> Diagnostic {
+    if let Some((message, help)) = message.split_once(ValueError::HELP_SEPARATOR) {
+        return Diagnostic::new(Code::E012, message)
+            .at(file.location(span))
+            .help(help);
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return Diagnostic::new(Code::E013, format!("missing key `{field}`"))
+            .at(file.location(span))
+            .label(format!("this table needs `{field}`"))
+            .help(format!(
+                "add `{field} = …`; see schemas/{} for what it holds",
+                kind.schema_file_name()
+            ));
+    }
+    let help = message
+        .split_once("expected one of ")
+        .and_then(|(before, options)| {
+            let given = before.split('`').nth(1)?;
+            let options: Vec<&str> = options.split('`').skip(1).step_by(2).collect();
+            Some(match did_you_mean(given, options.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("use one of: {}", options.join(", ")),
+            })
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "see schemas/{} for the expected type of this value",
+                kind.schema_file_name()
+            )
+        });
+    Diagnostic::new(Code::E012, message.trim().to_string())
+        .at(file.location(span))
+        .help(help)
+}
+
+/// Walks a parsed document alongside its JSON Schema.
+struct KeyWalker<'a> {
+    file: &'a SourceFile,
+    offset: usize,
+    root: &'a Json,
+    unknown: Vec<Diagnostic>,
+    placeholders: Vec<(Range<usize>, String)>,
+}
+
+impl<'a> KeyWalker<'a> {
+    fn span(&self, span: Range<usize>) -> Range<usize> {
+        span.start + self.offset..span.end + self.offset
+    }
+
+    /// Follows `$ref` into the root's `$defs`.
+    fn resolve(&self, schema: &'a Json) -> &'a Json {
+        let mut schema = schema;
+        while let Some(reference) = schema.get("$ref").and_then(Json::as_str) {
+            let name = reference.rsplit('/').next().unwrap_or_default();
+            match self.root.get("$defs").and_then(|defs| defs.get(name)) {
+                Some(target) => schema = target,
+                None => break,
+            }
+        }
+        schema
+    }
+
+    /// The branch of an `anyOf`/`oneOf` that describes a value of `json_type`.
+    fn branch(&self, schema: &'a Json, json_type: &str) -> Option<&'a Json> {
+        let schema = self.resolve(schema);
+        let alternatives = schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Json::as_array);
+        match alternatives {
+            Some(list) => list
+                .iter()
+                .find_map(|option| self.branch(option, json_type)),
+            None => {
+                let matches = match schema.get("type") {
+                    Some(Json::String(t)) => t == json_type,
+                    Some(Json::Array(types)) => types.iter().any(|t| t == json_type),
+                    None => schema.get("properties").is_some() && json_type == "object",
+                    _ => false,
+                };
+                matches.then_some(schema)
+            }
+        }
+    }
+
+    fn walk_value(&mut self, value: &Spanned<DeValue<'_>>, schema: &'a Json, path: &str) {
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                if let Some(schema) = self.branch(schema, "object") {
+                    self.walk_table(table, schema, path);
+                }
+            }
+            DeValue::Array(items) => {
+                let item_schema = self
+                    .branch(schema, "array")
+                    .and_then(|array| array.get("items"));
+                for item in items.iter() {
+                    match item_schema {
+                        Some(item_schema) => self.walk_value(item, item_schema, path),
+                        None => self.find_placeholders(item),
+                    }
+                }
+            }
+            DeValue::String(text) if text.starts_with(PLACEHOLDER) => {
+                self.placeholders
+                    .push((self.span(value.span()), text.to_string()));
+            }
+            _ => {}
+        }
+    }
+
+    fn find_placeholders(&mut self, value: &Spanned<DeValue<'_>>) {
+        self.walk_value(value, &Json::Bool(true), "");
+    }
+
+    fn walk_table(&mut self, table: &DeTable<'_>, schema: &'a Json, path: &str) {
+        let schema = self.resolve(schema);
+        let properties = schema.get("properties").and_then(Json::as_object);
+        let additional = schema.get("additionalProperties");
+        // Maps keyed by ids come out as `patternProperties`; key syntax is
+        // checked when the ids parse, so any pattern's schema will do here.
+        let map_values = schema
+            .get("patternProperties")
+            .and_then(Json::as_object)
+            .and_then(|patterns| patterns.values().next())
+            .or(additional.filter(|a| a.is_object()));
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let child_path = if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            if let Some(property) = properties.and_then(|p| p.get(name)) {
+                self.walk_value(value, property, &child_path);
+            } else if let Some(map_values) = map_values {
+                self.walk_value(value, map_values, &child_path);
+            } else if additional == Some(&Json::Bool(false)) {
+                let valid: Vec<&str> = properties
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                self.unknown.push(unknown_key(
+                    self.file,
+                    self.span(key.span()),
+                    name,
+                    path,
+                    &valid,
+                ));
+            } else {
+                self.find_placeholders(value);
+            }
+        }
+    }
+}
+
+fn unknown_key(
+    file: &SourceFile,
+    span: Range<usize>,
+    key: &str,
+    table: &str,
+    valid: &[&str],
+) -> Diagnostic {
+    let place = if table.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("in `{table}`")
+    };
+    let help = match did_you_mean(key, valid.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if valid.is_empty() => "this table takes no keys".to_string(),
+        None => format!("the keys allowed here are: {}", valid.join(", ")),
+    };
+    Diagnostic::new(Code::E011, format!("unknown key `{key}` {place}"))
+        .at(file.location(span))
+        .label("not a key of this table")
+        .help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReferenceArchitecture;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile {
+            path: "data/reference-architectures/m.toml".into(),
+            text: text.into(),
+        }
+    }
+
+    const SIZE: &str = r#"id = "m"
+name = "Medium"
+[limits]
+users = 5000
+repositories = 50000
+[single_node]
+vcpu = 32
+memory = "128G"
+instance_types = { aws = "m6a.8xlarge" }
+"#;
+
+    #[test]
+    fn a_valid_document_parses() {
+        let (value, diagnostics) =
+            parse::<ReferenceArchitecture>(&source(SIZE), 0, FileKind::ReferenceArchitecture);
+        assert!(diagnostics.is_empty(), "{:?}", diagnostics);
+        assert_eq!(value.unwrap().limits.users, 5000);
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_a_suggestion() {
+        let text = SIZE
+            .replace("users = 5000", "usres = 5000")
+            .replace("vcpu = 32", "vcpus = 32");
+        let (value, diagnostics) =
+            parse::<ReferenceArchitecture>(&source(&text), 0, FileKind::ReferenceArchitecture);
+        assert!(value.is_none());
+        let found: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.clone(), d.help.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    Code::E011,
+                    "unknown key `usres` in `limits`".into(),
+                    Some("did you mean `users`?".into())
+                ),
+                (
+                    Code::E011,
+                    "unknown key `vcpus` in `single_node`".into(),
+                    Some("did you mean `vcpu`?".into())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn value_errors_carry_the_value_types_help() {
+        let text = SIZE.replace("\"128G\"", "\"128GB\"");
+        let (_, diagnostics) =
+            parse::<ReferenceArchitecture>(&source(&text), 0, FileKind::ReferenceArchitecture);
+        let diagnostic = diagnostics.iter().next().unwrap();
+        assert_eq!(diagnostic.code, Code::E012);
+        assert_eq!(
+            diagnostic.message,
+            "`128GB` is not a size: `GB` is not a byte unit"
+        );
+        let location = diagnostic.location.as_ref().unwrap();
+        assert_eq!((location.line, location.column), (8, 10));
+    }
+
+    #[test]
+    fn offsets_shift_positions() {
+        let text = format!(
+            "+++\nignored\n+++\n{}",
+            SIZE.replace("users = 5000", "usres = 5000")
+        );
+        let offset = text.find("id =").unwrap();
+        let (_, diagnostics) =
+            parse::<ReferenceArchitecture>(&source(&text), offset, FileKind::ReferenceArchitecture);
+        let location = diagnostics.iter().next().unwrap().location.clone().unwrap();
+        assert_eq!(location.line, 7);
+    }
+}

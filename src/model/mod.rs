@@ -1,0 +1,74 @@
+//! The validated model: one module per entity, plus the value types.
+//!
+//! Types here parse and print themselves; nothing downstream re-parses a
+//! string. The model is built by `load` and never changed afterwards.
+
+mod catalog;
+mod date;
+mod engagement;
+mod id;
+mod page;
+mod quantity;
+mod reference_architecture;
+mod release;
+mod site;
+mod support;
+mod version;
+
+pub use catalog::*;
+pub use date::Date;
+pub use engagement::*;
+pub use id::*;
+pub use page::{FrontMatter, Page};
+pub use quantity::{Bytes, Cpu};
+pub use reference_architecture::*;
+pub use release::*;
+pub use site::*;
+pub use support::*;
+pub use version::{NumberRange, Operator, Version, VersionRange};
+
+use std::fmt;
+
+/// Why a value could not be read, and how to fix it.
+///
+/// Serde only carries strings, so a `ValueError` raised while deserializing
+/// travels as `"<message>\nhelp: <help>"` and is split again by the loader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    pub message: String,
+    pub help: String,
+}
+
+impl ValueError {
+    pub const HELP_SEPARATOR: &'static str = "\nhelp: ";
+
+    pub fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
+        ValueError {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.message, Self::HELP_SEPARATOR, self.help)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+/// Everything the site is built from, validated.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub catalog: Catalog,
+    pub releases: Releases,
+    pub support: SupportRules,
+    /// Reference architectures, smallest first (by user limit).
+    pub sizes: Vec<ReferenceArchitecture>,
+    /// Engagements, sorted by id.
+    pub engagements: Vec<Engagement>,
+    /// Content pages, sorted by path.
+    pub pages: Vec<Page>,
+}

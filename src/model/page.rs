@@ -1,0 +1,42 @@
+//! Content pages: Markdown under `content/` with TOML front matter between
+//! `+++` lines.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The front matter of a content page.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The page title.
+    pub title: String,
+    /// One sentence for listings and search results.
+    #[serde(default)]
+    pub description: String,
+    /// Position among its siblings in navigation; lower comes first.
+    #[serde(default)]
+    pub weight: i32,
+    /// Whether to show a table of contents.
+    #[serde(default = "yes")]
+    pub toc: bool,
+    /// Leaves the page out of builds.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A content page: its path under `content/`, front matter and Markdown body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to `content/`, with `/` separators (`guide/exceptions.md`).
+    pub path: String,
+    pub front_matter: FrontMatter,
+    /// The Markdown after the front matter.
+    pub body: String,
+    /// Byte offset of the body in the file, so that positions found while
+    /// rendering map back to file lines.
+    pub body_offset: usize,
+}

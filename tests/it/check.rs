@@ -1,0 +1,379 @@
+//! `refarch check` on bad input: one fixture per kind of mistake, each
+//! asserting the exact place, message, help and exit status.
+
+use serde_json::Value;
+
+use crate::site_test::SiteTest;
+
+/// The one diagnostic a fixture must produce.
+struct Expected<'a> {
+    code: &'a str,
+    file: &'a str,
+    line: u64,
+    column: u64,
+    message: &'a str,
+    help: &'a str,
+}
+
+fn assert_single(test: &SiteTest, expected: Expected<'_>) {
+    let (status, report) = test.check_json();
+    assert_eq!(status, 1, "check must fail: {report:#}");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "exactly one diagnostic: {report:#}");
+    let d = &diagnostics[0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], expected.code);
+    assert_eq!(d["file"], expected.file);
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(expected.line), Some(expected.column))
+    );
+    assert_eq!(d["message"], expected.message);
+    assert_eq!(d["help"], expected.help);
+}
+
+#[test]
+fn the_minimal_fixture_is_valid() {
+    let run = SiteTest::minimal().check();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("0 errors, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_key_at_top_level() {
+    assert_single(
+        &SiteTest::bad("unknown-key-top"),
+        Expected {
+            code: "E011",
+            file: "data/engagements/acme.toml",
+            line: 2,
+            column: 1,
+            message: "unknown key `custmer` at the top level",
+            help: "did you mean `customer`?",
+        },
+    );
+}
+
+#[test]
+fn unknown_key_nested() {
+    assert_single(
+        &SiteTest::bad("unknown-key-nested"),
+        Expected {
+            code: "E011",
+            file: "data/reference-architectures/m.toml",
+            line: 5,
+            column: 1,
+            message: "unknown key `usres` in `limits`",
+            help: "did you mean `users`?",
+        },
+    );
+}
+
+#[test]
+fn misspelled_id() {
+    assert_single(
+        &SiteTest::bad("misspelled-id"),
+        Expected {
+            code: "E020",
+            file: "data/engagements/acme.toml",
+            line: 11,
+            column: 10,
+            message: "unknown deployment method `helmm`",
+            help: "did you mean `helm`?",
+        },
+    );
+}
+
+#[test]
+fn dangling_size_reference() {
+    assert_single(
+        &SiteTest::bad("dangling-size"),
+        Expected {
+            code: "E020",
+            file: "data/engagements/acme.toml",
+            line: 22,
+            column: 8,
+            message: "unknown reference architecture size `xxl`",
+            help: "known ids: m",
+        },
+    );
+}
+
+#[test]
+fn wrong_byte_unit() {
+    assert_single(
+        &SiteTest::bad("wrong-unit-bytes"),
+        Expected {
+            code: "E012",
+            file: "data/reference-architectures/m.toml",
+            line: 25,
+            column: 38,
+            message: "`8GB` is not a size: `GB` is not a byte unit",
+            help: "write `8G` (8×10^9 bytes) or `8Gi` (8×2^30 bytes); units are k, M, G, T, P, E and Ki, Mi, Gi, Ti, Pi, Ei",
+        },
+    );
+}
+
+#[test]
+fn wrong_cpu_unit() {
+    assert_single(
+        &SiteTest::bad("wrong-unit-cpu"),
+        Expected {
+            code: "E012",
+            file: "data/engagements/acme.toml",
+            line: 29,
+            column: 32,
+            message: "`4 cores` is not a CPU quantity: `cores` is not a CPU unit",
+            help: "write CPU as cores (`4`, `2.5`) or millicores (`500m`)",
+        },
+    );
+}
+
+#[test]
+fn impossible_date() {
+    assert_single(
+        &SiteTest::bad("bad-date"),
+        Expected {
+            code: "E010",
+            file: "data/engagements/acme.toml",
+            line: 8,
+            column: 11,
+            message: "invalid date, expected day between 01 and 28",
+            help: "write a date as YYYY-MM-DD with a real month and day, for example `2025-02-28`",
+        },
+    );
+}
+
+#[test]
+fn duplicate_engagement_id() {
+    assert_single(
+        &SiteTest::bad("duplicate-engagement-id"),
+        Expected {
+            code: "E021",
+            file: "data/engagements/acme-copy.toml",
+            line: 1,
+            column: 6,
+            message: "engagement id `acme` is already used by data/engagements/acme.toml",
+            help: "each engagement needs its own id; write `id = \"acme-copy\"` to match this file's name",
+        },
+    );
+}
+
+#[test]
+fn duplicate_toml_key() {
+    assert_single(
+        &SiteTest::bad("duplicate-toml-key"),
+        Expected {
+            code: "E010",
+            file: "data/engagements/acme.toml",
+            line: 3,
+            column: 1,
+            message: "the key `customer` is defined twice",
+            help: "remove one of the two `customer` keys, or rename one",
+        },
+    );
+}
+
+#[test]
+fn malformed_toml() {
+    assert_single(
+        &SiteTest::bad("malformed-toml"),
+        Expected {
+            code: "E010",
+            file: "data/engagements/acme.toml",
+            line: 9,
+            column: 12,
+            message: "invalid TOML: unclosed table, expected `]`",
+            help: "see https://toml.io for the syntax; strings need quotes and tables `[name]`",
+        },
+    );
+}
+
+#[test]
+fn non_utf8_file() {
+    assert_single(
+        &SiteTest::bad("non-utf8"),
+        Expected {
+            code: "E002",
+            file: "data/engagements/acme.toml",
+            line: 2,
+            column: 19,
+            message: "data/engagements/acme.toml is not valid UTF-8 (byte 0xfc at offset 30)",
+            help: "save the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)",
+        },
+    );
+}
+
+#[test]
+fn empty_file() {
+    let test = SiteTest::bad("empty-file");
+    let (status, report) = test.check_json();
+    assert_eq!(status, 1);
+    let d = &report["diagnostics"][0];
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 1);
+    assert_eq!(d["code"], "E003");
+    assert_eq!(d["file"], "data/engagements/blank.toml");
+    assert_eq!(d["message"], "data/engagements/blank.toml is empty");
+    assert_eq!(
+        d["help"],
+        "delete it, then run `refarch new engagement blank` to write a template in its place"
+    );
+}
+
+#[test]
+fn unclosed_front_matter() {
+    assert_single(
+        &SiteTest::bad("unclosed-front-matter"),
+        Expected {
+            code: "E031",
+            file: "content/guide/upgrades.md",
+            line: 1,
+            column: 1,
+            message: "front matter is never closed",
+            help: "add a line with only `+++` after the front matter",
+        },
+    );
+}
+
+#[test]
+fn very_large_file_is_refused_without_reading_it() {
+    let test = SiteTest::minimal();
+    let line = "# padding: large generated files do not belong in data/\n";
+    test.write(
+        "data/engagements/huge.toml",
+        line.repeat(17 * 1024 * 1024 / line.len() + 1),
+    );
+    let (status, report) = test.check_json();
+    assert_eq!(status, 1);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "E004");
+    assert_eq!(d["file"], "data/engagements/huge.toml");
+    assert_eq!(
+        d["message"],
+        "data/engagements/huge.toml is 17.0 MiB; input files are limited to 16 MiB"
+    );
+}
+
+#[test]
+fn every_problem_of_a_run_is_reported() {
+    let (status, report) = SiteTest::bad("many-problems").check_json();
+    assert_eq!(status, 1);
+    let found: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "data/engagements/acme.toml",
+            "unknown key `custmer` at the top level",
+        ),
+        (
+            "data/engagements/acme.toml",
+            "unknown key `licenced_users` in `usage`",
+        ),
+        (
+            "data/engagements/beta.toml",
+            "unknown hosting provider `aws-cloud`",
+        ),
+        (
+            "data/engagements/beta.toml",
+            "unknown CPU architecture `arm`",
+        ),
+        (
+            "data/reference-architectures/m.toml",
+            "`4 cores` is not a CPU quantity: `cores` is not a CPU unit",
+        ),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(f, m)| (f.to_string(), m.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(report["errors"], 5);
+}
+
+#[test]
+fn human_output_shows_the_line_a_caret_and_the_fix() {
+    let run = SiteTest::bad("misspelled-id").check();
+    assert_eq!(run.status, 1);
+    let expected = "\
+error[E020]: unknown deployment method `helmm`
+  --> data/engagements/acme.toml:11:10
+   |
+11 | method = \"helmm\"
+   |          ^^^^^^^ not defined in data/catalog.toml
+   |
+   = help: did you mean `helm`?
+";
+    assert!(run.stderr.starts_with(expected), "{}", run.stderr);
+    assert!(run.stderr.contains("check failed in "), "{}", run.stderr);
+    assert!(
+        run.stderr.trim_end().ends_with("1 error, 0 warnings"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn errors_in_a_file_do_not_cascade_into_references_to_it() {
+    let (_, report) = SiteTest::bad("wrong-unit-bytes").check_json();
+    let messages: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["message"])
+        .collect();
+    assert_eq!(
+        messages.len(),
+        1,
+        "the engagement's `size = \"m\"` must not be reported: {messages:?}"
+    );
+}
+
+#[test]
+fn not_a_site() {
+    let test = SiteTest::empty();
+    let run = test.check();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("error[E040]"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has no data/ directory: it is not a refarch site"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn warnings_do_not_fail_the_check() {
+    let test = SiteTest::minimal();
+    let engagement = test.read("data/engagements/acme.toml");
+    test.write(
+        "data/engagements/acme.toml",
+        engagement.replace("6.0.2687", "5.9.1234"),
+    );
+    let (status, report) = test.check_json();
+    assert_eq!(status, 0, "{report:#}");
+    let codes: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["code"])
+        .collect();
+    assert_eq!(codes, ["W001"]);
+    assert_eq!(
+        report["diagnostics"][0]["message"],
+        "production runs 5.9, outside the support window (6.0, 5.10)"
+    );
+}

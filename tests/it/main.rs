@@ -1,0 +1,9 @@
+//! The integration tests: one binary (every extra `tests/*.rs` is another
+//! link step), one module per command or concern.
+
+mod check;
+mod example;
+mod init;
+mod new;
+mod schema;
+mod site_test;
