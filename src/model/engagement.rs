@@ -121,6 +121,13 @@ pub enum EngagementStatus {
     HandedOff,
 }
 
+impl Code {
+    /// Repositories synced, across every code host.
+    pub fn repositories_synced(&self) -> u64 {
+        self.host.iter().map(|host| host.repositories).sum()
+    }
+}
+
 impl EngagementStatus {
     pub fn id(self) -> &'static str {
         match self {
@@ -262,16 +269,14 @@ pub struct Node {
     pub disk: Bytes,
 }
 
-/// Code statistics.
+/// Code statistics. Repositories synced are the sum over the hosts, never
+/// typed separately.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     /// Code hosts connected.
     #[serde(default)]
     pub host: Vec<CodeHost>,
-    /// Repositories synced in total.
-    #[serde(default)]
-    pub repositories_synced: Option<u64>,
     /// Monorepos (repositories over 2 GB).
     #[serde(default)]
     pub monorepos: Option<u64>,
