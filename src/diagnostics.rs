@@ -59,6 +59,8 @@ pub enum Code {
     E031,
     /// A required data file or directory is missing.
     E040,
+    /// A deviation from the reference that a handed-off record does not declare.
+    E050,
     /// A release outside the support window.
     W001,
     /// A record that is incomplete for its status, but not wrong.
@@ -66,6 +68,10 @@ pub enum Code {
     /// Figures that disagree (the release in production is not the last
     /// upgrade's target).
     W003,
+    /// A deviation an engagement still in progress does not declare yet.
+    W050,
+    /// A declared deviation that no longer occurs.
+    W051,
 }
 
 impl Code {
@@ -88,9 +94,12 @@ impl Code {
             Code::E030 => "E030",
             Code::E031 => "E031",
             Code::E040 => "E040",
+            Code::E050 => "E050",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
+            Code::W050 => "W050",
+            Code::W051 => "W051",
         }
     }
 

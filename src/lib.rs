@@ -5,6 +5,7 @@
 //! validated [`model`], reporting [`diagnostics`]; later stages analyze and
 //! render it. [`cli`] maps each command onto the library.
 
+pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
 pub mod load;

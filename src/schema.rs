@@ -4,6 +4,7 @@
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
+use crate::analysis::requirements::Requirements;
 use crate::model::{
     Catalog, Engagement, FrontMatter, ReferenceArchitecture, Releases, SiteConfig, SupportRules,
 };
@@ -18,10 +19,11 @@ pub enum FileKind {
     ReferenceArchitecture,
     Engagement,
     FrontMatter,
+    Requirements,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 7] = [
+    pub const ALL: [FileKind; 8] = [
         FileKind::Site,
         FileKind::Catalog,
         FileKind::Releases,
@@ -29,6 +31,7 @@ impl FileKind {
         FileKind::ReferenceArchitecture,
         FileKind::Engagement,
         FileKind::FrontMatter,
+        FileKind::Requirements,
     ];
 
     /// The name used on the command line and in schema file names.
@@ -41,6 +44,7 @@ impl FileKind {
             FileKind::ReferenceArchitecture => "reference-architecture",
             FileKind::Engagement => "engagement",
             FileKind::FrontMatter => "front-matter",
+            FileKind::Requirements => "requirements",
         }
     }
 
@@ -58,6 +62,7 @@ impl FileKind {
             FileKind::ReferenceArchitecture => "a reference architecture",
             FileKind::Engagement => "an engagement record",
             FileKind::FrontMatter => "the front matter of a content page",
+            FileKind::Requirements => "requirements for `refarch support --file`",
         }
     }
 
@@ -79,6 +84,7 @@ impl FileKind {
             }
             FileKind::Engagement => generator.into_root_schema_for::<Engagement>(),
             FileKind::FrontMatter => generator.into_root_schema_for::<FrontMatter>(),
+            FileKind::Requirements => generator.into_root_schema_for::<Requirements>(),
         };
         schema.to_value()
     }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{EXIT_FAILURE, Format};
+use crate::analysis::findings;
 use crate::diagnostics::Diagnostic;
 use crate::load::load_site;
 
@@ -27,7 +28,11 @@ struct Report<'a> {
 
 pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
     let started = Instant::now();
-    let loaded = load_site(root);
+    let mut loaded = load_site(root);
+    if let Some(site) = &loaded.site {
+        loaded.diagnostics.extend(findings(site));
+        loaded.diagnostics.sort();
+    }
     let diagnostics = &loaded.diagnostics;
     match args.format {
         Format::Json => {

@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod new;
 mod schema;
+mod support;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -59,6 +60,11 @@ pub enum Command {
     Check(check::Args),
     /// Write or print the JSON Schema of each kind of data file.
     Schema(schema::Args),
+    /// Is this officially supported? The verdict for a set of requirements.
+    ///
+    /// Exit status: 0 supported, 3 supported with caveats, 4 not supported,
+    /// 2 bad input.
+    Support(Box<support::Args>),
     /// Start a new record from a template with every field.
     #[command(subcommand)]
     New(new::What),
@@ -80,6 +86,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&cli.root, &args, color),
         Command::Schema(args) => schema::run(&cli.root, &args),
+        Command::Support(args) => support::run(&cli.root, &args, color),
         Command::New(what) => new::run(&cli.root, &what, color),
         Command::Init(args) => init::run(&args),
     }

@@ -160,7 +160,7 @@ fn read(root: &Path, relative: &str, diagnostics: &mut Diagnostics) -> Option<So
     match source::read_source(root, relative) {
         Ok(file) => Some(file),
         Err(diagnostic) => {
-            diagnostics.push(diagnostic);
+            diagnostics.push(*diagnostic);
             None
         }
     }
@@ -250,8 +250,17 @@ fn relative_path(root: &Path, path: &Path) -> String {
 fn into_site(parsed: ParsedSite) -> Option<Site> {
     let mut sizes: Vec<ReferenceArchitecture> = parsed.sizes.into_iter().map(|p| p.value).collect();
     sizes.sort_by_key(|size| (size.limits.users, size.limits.repositories));
-    let mut engagements: Vec<Engagement> =
-        parsed.engagements.into_iter().map(|p| p.value).collect();
+    let mut sources = std::collections::BTreeMap::new();
+    let mut engagements: Vec<Engagement> = parsed
+        .engagements
+        .into_iter()
+        .map(|parsed| {
+            let mut engagement = parsed.value;
+            engagement.file = parsed.file.path.clone();
+            sources.insert(parsed.file.path, parsed.file.text);
+            engagement
+        })
+        .collect();
     engagements.sort_by(|a, b| a.id.cmp(&b.id));
     let mut pages: Vec<Page> = parsed.pages.into_iter().map(|p| p.value).collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -263,6 +272,7 @@ fn into_site(parsed: ParsedSite) -> Option<Site> {
         sizes,
         engagements,
         pages,
+        sources,
     })
 }
 
@@ -284,4 +294,16 @@ pub fn file_stems(root: &Path, dir: &str) -> Vec<String> {
             name.trim_end_matches(".toml").to_string()
         })
         .collect()
+}
+
+/// Reads and parses a TOML file given by path, such as a requirements file
+/// for `refarch support --file`.
+pub fn read_toml<T: DeserializeOwned>(path: &Path, kind: FileKind) -> (Option<T>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let display = path.to_string_lossy().replace('\\', "/");
+    let Some(file) = read(Path::new(""), &display, &mut diagnostics) else {
+        return (None, diagnostics);
+    };
+    let value = parse_file::<T>(file, kind, &mut diagnostics).map(|parsed| parsed.value);
+    (value, diagnostics)
 }

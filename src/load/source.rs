@@ -30,23 +30,25 @@ impl SourceFile {
 }
 
 /// Reads `root/relative`, or says why it cannot be used.
-pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Diagnostic> {
+pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Box<Diagnostic>> {
     let path = root.join(relative);
     let metadata = std::fs::metadata(&path).map_err(|error| {
         Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
             .at(Location::file_only(relative))
     })?;
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::new(
-            Code::E004,
-            format!(
-                "{relative} is {:.1} MiB; input files are limited to {} MiB",
-                metadata.len() as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )
-        .at(Location::file_only(relative))
-        .help("split the file, or move generated data out of data/ and content/"));
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::E004,
+                format!(
+                    "{relative} is {:.1} MiB; input files are limited to {} MiB",
+                    metadata.len() as f64 / (1024.0 * 1024.0),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            )
+            .at(Location::file_only(relative))
+            .help("split the file, or move generated data out of data/ and content/"),
+        ));
     }
     let bytes = std::fs::read(&path).map_err(|error| {
         Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))

@@ -83,7 +83,7 @@ pub fn parse<T: DeserializeOwned>(
                 .iter()
                 .any(|p| p.start <= span.start && span.end <= p.end);
             // The walk already reported every unknown key and placeholder.
-            if !(is_unknown_field && had_unknown) && !inside_placeholder {
+            if !(inside_placeholder || is_unknown_field && had_unknown) {
                 diagnostics.push(value_error(file, span, error.message(), kind));
             }
             (None, diagnostics)

@@ -16,6 +16,11 @@ use super::{
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Engagement {
+    /// The file the record was read from, relative to the site root; set by
+    /// the loader so that later checks can point into it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub file: String,
     /// The engagement id, equal to the file name.
     pub id: At<EngagementId>,
     /// The customer's name as the account team writes it.
@@ -257,6 +262,10 @@ pub struct Resourcing {
 pub struct Node {
     /// Node pool name.
     pub pool: String,
+    /// What the nodes run: the product's services (compared with the
+    /// reference node pools) or executors (sized per job instead).
+    #[serde(default)]
+    pub runs: NodeRole,
     /// Number of nodes.
     pub count: u32,
     /// Instance type (`m6a.4xlarge`).
@@ -267,6 +276,17 @@ pub struct Node {
     pub memory: Bytes,
     /// Disk per node.
     pub disk: Bytes,
+}
+
+/// What a node pool runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    /// The product's services.
+    #[default]
+    Services,
+    /// Executors for batch changes and auto-indexing.
+    Executors,
 }
 
 /// Code statistics. Repositories synced are the sum over the hosts, never

@@ -71,4 +71,7 @@ pub struct Site {
     pub engagements: Vec<Engagement>,
     /// Content pages, sorted by path.
     pub pages: Vec<Page>,
+    /// The text of every engagement file by path, so that findings of the
+    /// analysis can be reported at their line.
+    pub sources: std::collections::BTreeMap<String, String>,
 }

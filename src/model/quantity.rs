@@ -88,7 +88,7 @@ impl FromStr for Cpu {
 
 impl fmt::Display for Cpu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.millicores % 1000 == 0 {
+        if self.millicores.is_multiple_of(1000) {
             write!(f, "{}", self.millicores / 1000)
         } else {
             write!(f, "{}m", self.millicores)
@@ -187,6 +187,18 @@ impl Bytes {
     pub fn checked_mul(self, factor: u64) -> Option<Bytes> {
         self.bytes.checked_mul(factor).map(Bytes::from_bytes)
     }
+
+    /// A short form for people: the exact form when it is short (`26Gi`,
+    /// `500M`), otherwise gigabytes with one decimal (`150.9G`).
+    pub fn readable(self) -> String {
+        let exact = self.to_string();
+        let digits = exact.chars().take_while(char::is_ascii_digit).count();
+        if digits <= 4 {
+            exact
+        } else {
+            format!("{:.1}G", self.gigabytes())
+        }
+    }
 }
 
 impl std::ops::Add for Bytes {
@@ -259,7 +271,7 @@ impl fmt::Display for Bytes {
         }
         let best = BYTE_UNITS
             .iter()
-            .filter(|(_, multiplier)| self.bytes % multiplier == 0)
+            .filter(|(_, multiplier)| self.bytes.is_multiple_of(*multiplier))
             .max_by_key(|(_, multiplier)| *multiplier);
         match best {
             Some((unit, multiplier)) => write!(f, "{}{unit}", self.bytes / multiplier),
@@ -452,6 +464,12 @@ mod tests {
         assert_eq!("1024".parse::<Bytes>().unwrap().to_string(), "1Ki");
         assert_eq!("1000".parse::<Bytes>().unwrap().to_string(), "1k");
         assert_eq!("7".parse::<Bytes>().unwrap().to_string(), "7");
+    }
+
+    #[test]
+    fn readable_forms_stay_short() {
+        assert_eq!("26Gi".parse::<Bytes>().unwrap().readable(), "26Gi");
+        assert_eq!(Bytes::from_bytes(150_884_901_888).readable(), "150.9G");
     }
 
     #[test]

@@ -71,3 +71,31 @@ pub struct RequiredStop {
     #[serde(default)]
     pub source: Option<String>,
 }
+
+impl Releases {
+    /// Every minor release, oldest first.
+    pub fn minors(&self) -> Vec<Version> {
+        let mut minors: Vec<Version> = self.release.iter().map(|r| r.version.release()).collect();
+        minors.sort();
+        minors.dedup();
+        minors
+    }
+
+    /// The latest minor release, if any.
+    pub fn latest(&self) -> Option<Version> {
+        self.minors().pop()
+    }
+
+    /// The supported minors, newest first: the `support_window` most recent
+    /// entries, counted from the latest entry (never from today's date).
+    pub fn support_window(&self) -> Vec<Version> {
+        let window = *self.support_window.value() as usize;
+        self.minors().into_iter().rev().take(window).collect()
+    }
+
+    /// The catalog entry of the minor `version` belongs to.
+    pub fn find(&self, version: &Version) -> Option<&Release> {
+        let minor = version.release();
+        self.release.iter().find(|r| r.version.release() == minor)
+    }
+}

@@ -12,13 +12,31 @@ use super::{
     ProviderId, RuleId, VersionRange,
 };
 
-/// The support rules.
+/// The support rules, and what to do when the answer is "not supported".
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupportRules {
+    /// The exception process a verdict shows when something is not supported.
+    pub exception: ExceptionProcess,
     /// The rules, one `[[rule]]` each.
     #[serde(default)]
     pub rule: Vec<Rule>,
+}
+
+/// The exception process: the questions the parties weigh before the team
+/// takes on something that is not officially supported.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionProcess {
+    /// What the process is for, in a sentence or two.
+    pub summary: String,
+    /// Who to engage (Engineering, Product, Support, professional services).
+    pub parties: Vec<String>,
+    /// The questions to answer, in order.
+    pub questions: Vec<String>,
+    /// Where the process is written down (a URL or a site path).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One support rule.

@@ -17,7 +17,10 @@ fn the_example_shows_its_warnings_with_file_and_line() {
     let (_, report) = SiteTest::example().check_json();
     for diagnostic in report["diagnostics"].as_array().unwrap() {
         assert_eq!(diagnostic["severity"], "warning");
-        assert!(diagnostic["file"].as_str().unwrap().starts_with("data/"), "{diagnostic}");
+        assert!(
+            diagnostic["file"].as_str().unwrap().starts_with("data/"),
+            "{diagnostic}"
+        );
         assert!(diagnostic["line"].as_u64().unwrap() > 0, "{diagnostic}");
         assert!(diagnostic["help"].is_string(), "{diagnostic}");
     }
@@ -30,7 +33,12 @@ fn the_example_is_realistic_in_size() {
     assert!(count("data/engagements") >= 8);
     assert_eq!(count("data/reference-architectures"), 5);
     let releases: Value = toml::from_str::<Value>(&test.read("data/releases.toml")).unwrap();
-    let versions: Vec<&str> = releases["release"].as_array().unwrap().iter().map(|r| r["version"].as_str().unwrap()).collect();
+    let versions: Vec<&str> = releases["release"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["version"].as_str().unwrap())
+        .collect();
     assert_eq!(versions.first(), Some(&"5.0"));
     assert_eq!(versions.last(), Some(&"7.6"));
 }

@@ -10,11 +10,19 @@ fn the_template_fails_until_filled_then_passes() {
     let test = SiteTest::example();
     let run = test.run(&["new", "engagement", "initech-prod"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("wrote data/engagements/initech-prod.toml"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("wrote data/engagements/initech-prod.toml"),
+        "{}",
+        run.stderr
+    );
     let template = test.read(FILE);
     assert!(template.starts_with("#:schema ../../schemas/engagement.schema.json\n"));
     assert!(template.contains("id = \"initech-prod\""));
-    assert!(template.contains("one of helm, kustomize"), "lists the catalog's methods");
+    assert!(
+        template.contains("one of helm, kustomize"),
+        "lists the catalog's methods"
+    );
 
     let (status, report) = test.check_json();
     assert_eq!(status, 1);
@@ -24,8 +32,15 @@ fn the_template_fails_until_filled_then_passes() {
         .iter()
         .filter(|d| d["code"] == "E014" && d["file"] == FILE)
         .count();
-    assert!(placeholders > 60, "every placeholder is reported, found {placeholders}");
-    assert_eq!(report["errors"].as_u64().unwrap() as usize, placeholders, "{report:#}");
+    assert!(
+        placeholders > 60,
+        "every placeholder is reported, found {placeholders}"
+    );
+    assert_eq!(
+        report["errors"].as_u64().unwrap() as usize,
+        placeholders,
+        "{report:#}"
+    );
 
     test.write(FILE, fill_placeholders(&template));
     let (status, report) = test.check_json();
@@ -38,8 +53,16 @@ fn it_never_overwrites() {
     let before = test.read("data/engagements/northwind-logistics.toml");
     let run = test.run(&["new", "engagement", "northwind-logistics"]);
     assert_eq!(run.status, 1);
-    assert!(run.stderr.contains("already exists; `refarch new` never overwrites a file"), "{}", run.stderr);
-    assert_eq!(test.read("data/engagements/northwind-logistics.toml"), before);
+    assert!(
+        run.stderr
+            .contains("already exists; `refarch new` never overwrites a file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        test.read("data/engagements/northwind-logistics.toml"),
+        before
+    );
 }
 
 #[test]
@@ -47,7 +70,11 @@ fn it_refuses_an_invalid_id() {
     let test = SiteTest::example();
     let run = test.run(&["new", "engagement", "Initech Prod"]);
     assert_eq!(run.status, 1);
-    assert!(run.stderr.contains("`Initech Prod` is not a valid id"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`Initech Prod` is not a valid id"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("`initech-prod`"), "{}", run.stderr);
 }
 
@@ -101,8 +128,18 @@ fn fill_placeholders(template: &str) -> String {
 
 fn value_for(table: &str, key: &str, hint: &str, production_release: &str) -> String {
     const NUMBERS: [&str; 12] = [
-        "count", "vcpu", "replicas", "repositories", "monorepos", "largest_repo_mb", "lines_of_code",
-        "licensed_users", "users", "concurrent_users", "instances", "image_scanning_days",
+        "count",
+        "vcpu",
+        "replicas",
+        "repositories",
+        "monorepos",
+        "largest_repo_mb",
+        "lines_of_code",
+        "licensed_users",
+        "users",
+        "concurrent_users",
+        "instances",
+        "image_scanning_days",
     ];
     if hint.contains("YYYY-MM-DD") {
         let date = match key {
@@ -124,9 +161,12 @@ fn value_for(table: &str, key: &str, hint: &str, production_release: &str) -> St
         ("feature", "id") => "batch-changes".to_string(),
         ("deviation", "subject") => "resources:total".to_string(),
         ("code.host", "version") => "3.14".to_string(),
-        (_, "instance_url") | (_, "url") | (_, "link") | (_, "technical_design") | (_, "project_plan") | (_, "opportunity") => {
-            "https://docs.example.internal/initech".to_string()
-        }
+        (_, "instance_url")
+        | (_, "url")
+        | (_, "link")
+        | (_, "technical_design")
+        | (_, "project_plan")
+        | (_, "opportunity") => "https://docs.example.internal/initech".to_string(),
         _ => example_of(hint).unwrap_or_else(|| "Filled in by the test".to_string()),
     };
     format!("\"{text}\"")

@@ -66,11 +66,6 @@ impl SiteTest {
         std::fs::read_to_string(self.path().join(relative)).unwrap()
     }
 
-    pub fn remove(&self, relative: &str) -> &SiteTest {
-        std::fs::remove_file(self.path().join(relative)).unwrap();
-        self
-    }
-
     /// Runs `refarch --root <site> <args>` without colour.
     pub fn run(&self, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_refarch"))

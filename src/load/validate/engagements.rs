@@ -167,26 +167,10 @@ fn releases(checker: &mut Checker<'_>, index: &Index, e: &Engagement) {
             );
         }
     }
-    let in_catalog = index
-        .releases
-        .as_ref()
-        .is_some_and(|r| r.contains(&production.release()));
-    if in_catalog && !index.supported_releases.contains(&production.release()) {
-        let window: Vec<String> = index
-            .supported_releases
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        checker.report(
-            Code::W001,
-            production.span(),
-            format!("production runs {}, outside the support window ({})", production.release(), window.join(", ")),
-            "outside the support window",
-            "plan an upgrade (the upgrade path is on the engagement page), or declare `release:support-window` as a deviation",
-        );
-    }
-    if let Some(last) = e.upgrade_history.iter().max_by_key(|u| u.date) {
-        if last.to.release() != production.release() {
+    if let Some(last) = e.upgrade_history.iter().max_by_key(|u| u.date)
+        && last.to.release() != production.release()
+    {
+        {
             checker.report(
                 Code::W003,
                 production.span(),
@@ -199,8 +183,10 @@ fn releases(checker: &mut Checker<'_>, index: &Index, e: &Engagement) {
             );
         }
     }
-    if let Some(prod) = e.environment.iter().find(|env| env.id.as_str() == "prod") {
-        if prod.release.release() != production.release() {
+    if let Some(prod) = e.environment.iter().find(|env| env.id.as_str() == "prod")
+        && prod.release.release() != production.release()
+    {
+        {
             checker.report(
                 Code::W003,
                 prod.release.span(),

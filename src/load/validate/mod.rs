@@ -91,8 +91,6 @@ pub struct Index {
     pub engagement: Vocabulary,
     /// Minor releases in the catalog, when it parsed.
     pub releases: Option<Vec<Version>>,
-    /// The minor releases inside the support window.
-    pub supported_releases: Vec<Version>,
     /// Whether each external kind has versions.
     pub versioned_external: BTreeMap<String, bool>,
 }
@@ -100,24 +98,7 @@ pub struct Index {
 impl Index {
     fn build(parsed: &ParsedSite) -> Index {
         let catalog = parsed.catalog.as_ref().map(|c| &c.value);
-        let releases = parsed.releases.as_ref().map(|r| {
-            let mut versions: Vec<Version> = r
-                .value
-                .release
-                .iter()
-                .map(|r| r.version.release())
-                .collect();
-            versions.sort();
-            versions
-        });
-        let window = parsed
-            .releases
-            .as_ref()
-            .map_or(0, |r| *r.value.support_window.value() as usize);
-        let supported_releases = releases
-            .as_ref()
-            .map(|all| all.iter().rev().take(window).cloned().collect())
-            .unwrap_or_default();
+        let releases = parsed.releases.as_ref().map(|r| r.value.minors());
         Index {
             method: Vocabulary::from_entries("deployment method", catalog, |c| &c.method),
             provider: Vocabulary::from_entries("hosting provider", catalog, |c| &c.provider),
@@ -168,7 +149,6 @@ impl Index {
                 )),
             ),
             releases,
-            supported_releases,
             versioned_external: catalog
                 .map(|c| {
                     c.external

@@ -36,6 +36,7 @@ pub fn check(
         services(&mut checker, index, &value.service);
     }
 
+    optional_limits_everywhere_or_nowhere(sizes, diagnostics);
     let mut ordered: Vec<&Parsed<ReferenceArchitecture>> = sizes.iter().collect();
     ordered.sort_by_key(|s| s.value.limits.users);
     for pair in ordered.windows(2) {
@@ -103,5 +104,39 @@ pub fn id_matches_file(
             "must equal the file name",
             format!("write `id = \"{stem}\"`, or rename the file to `{id}.toml`"),
         );
+    }
+}
+
+/// Sizing picks the smallest size whose limits cover every figure; a size
+/// without a limit that others set would swallow any value. So an optional
+/// limit is set on every size or on none.
+fn optional_limits_everywhere_or_nowhere(
+    sizes: &[Parsed<ReferenceArchitecture>],
+    diagnostics: &mut Diagnostics,
+) {
+    type Limit = fn(&ReferenceArchitecture) -> Option<u64>;
+    let limits: [(&str, Limit); 2] = [
+        ("largest_repo_mb", |s| s.limits.largest_repo_mb),
+        ("monorepos", |s| s.limits.monorepos),
+    ];
+    for (name, limit) in limits {
+        let Some(setter) = sizes.iter().find(|s| limit(&s.value).is_some()) else {
+            continue;
+        };
+        for size in sizes.iter().filter(|s| limit(&s.value).is_none()) {
+            let mut checker = Checker::new(&size.file, diagnostics);
+            checker.report(
+                Code::E013,
+                size.value.id.span(),
+                format!(
+                    "size `{}` has no `{name}` limit, which `{}` sets",
+                    *size.value.id, *setter.value.id
+                ),
+                "",
+                format!(
+                    "add `{name} = …` under [limits]: sizing needs it on every size or on none"
+                ),
+            );
+        }
     }
 }

@@ -1,0 +1,219 @@
+//! The fleet across engagements: what runs where, who is behind, how fast
+//! releases are adopted, what is open.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::deviations::requirements_of;
+use super::sizing::{Sizing, size_for};
+use super::support::verdict;
+use crate::model::{CriterionStatus, Engagement, Level, LogStatus, Site, Status};
+
+/// How many engagements have a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub value: String,
+    pub engagements: Vec<String>,
+}
+
+/// An engagement on an option some rule rates worse than supported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flagged {
+    pub engagement: String,
+    pub rule: String,
+    pub status: Status,
+}
+
+/// Days from a release's GA to one customer's upgrade to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Adoption {
+    pub engagement: String,
+    pub release: String,
+    pub days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenRisk {
+    pub engagement: String,
+    pub title: String,
+    pub likelihood: Level,
+    pub impact: Level,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExitProgress {
+    pub engagement: String,
+    /// Criteria met or not applicable.
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fleet {
+    pub engagements: usize,
+    pub by_method: Vec<Count>,
+    pub by_provider: Vec<Count>,
+    pub by_size: Vec<Count>,
+    pub by_release: Vec<Count>,
+    pub deprecated: Vec<Flagged>,
+    pub not_for_production: Vec<Flagged>,
+    /// Engagements on the latest minor or the one before.
+    pub within_one_release: usize,
+    pub adoption: Vec<Adoption>,
+    /// Upgrades made within 30 days of GA, the delivery goal.
+    pub adopted_within_a_month: usize,
+    pub open_risks: Vec<OpenRisk>,
+    pub exit_criteria: Vec<ExitProgress>,
+    pub escalations: Vec<Count>,
+}
+
+/// Days within which the delivery team aims to adopt a release.
+pub const ADOPTION_GOAL_DAYS: i64 = 30;
+
+pub fn fleet(site: &Site, engagements: &[&Engagement]) -> Fleet {
+    let latest_two: Vec<_> = site.releases.minors().into_iter().rev().take(2).collect();
+    let mut fleet = Fleet {
+        engagements: engagements.len(),
+        by_method: count_by(engagements, |e| e.deployment.method.to_string()),
+        by_provider: count_by(engagements, |e| e.deployment.provider.to_string()),
+        by_size: count_by(engagements, |e| size_of(site, e)),
+        by_release: count_by(engagements, |e| e.deployment.release.release().to_string()),
+        deprecated: Vec::new(),
+        not_for_production: Vec::new(),
+        within_one_release: engagements
+            .iter()
+            .filter(|e| latest_two.contains(&e.deployment.release.release()))
+            .count(),
+        adoption: Vec::new(),
+        adopted_within_a_month: 0,
+        open_risks: Vec::new(),
+        exit_criteria: Vec::new(),
+        escalations: Vec::new(),
+    };
+    fleet.by_release.sort_by(|a, b| {
+        let version = |c: &Count| c.value.parse::<crate::model::Version>().ok();
+        version(b).cmp(&version(a))
+    });
+    for engagement in engagements {
+        flag_options(site, engagement, &mut fleet);
+        adoption(site, engagement, &mut fleet.adoption);
+        for risk in engagement
+            .risk
+            .iter()
+            .filter(|r| r.status == LogStatus::Open)
+        {
+            fleet.open_risks.push(OpenRisk {
+                engagement: engagement.id.to_string(),
+                title: risk.title.clone(),
+                likelihood: risk.likelihood,
+                impact: risk.impact,
+            });
+        }
+        if !engagement.exit_criterion.is_empty() || !site.catalog.exit_criterion.is_empty() {
+            let done = engagement
+                .exit_criterion
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        CriterionStatus::Met | CriterionStatus::NotApplicable
+                    )
+                })
+                .count();
+            fleet.exit_criteria.push(ExitProgress {
+                engagement: engagement.id.to_string(),
+                done,
+                total: site
+                    .catalog
+                    .exit_criterion
+                    .len()
+                    .max(engagement.exit_criterion.len()),
+            });
+        }
+        if !engagement.escalation.is_empty() {
+            fleet.escalations.push(Count {
+                value: engagement.escalation.len().to_string(),
+                engagements: vec![engagement.id.to_string()],
+            });
+        }
+    }
+    fleet.adopted_within_a_month = fleet
+        .adoption
+        .iter()
+        .filter(|a| a.days <= ADOPTION_GOAL_DAYS)
+        .count();
+    fleet
+        .open_risks
+        .sort_by_key(|risk| std::cmp::Reverse((risk.impact, risk.likelihood)));
+    fleet
+}
+
+fn count_by(engagements: &[&Engagement], key: impl Fn(&Engagement) -> String) -> Vec<Count> {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for engagement in engagements {
+        groups
+            .entry(key(engagement))
+            .or_default()
+            .push(engagement.id.to_string());
+    }
+    let mut counts: Vec<Count> = groups
+        .into_iter()
+        .map(|(value, engagements)| Count { value, engagements })
+        .collect();
+    counts.sort_by(|a, b| {
+        b.engagements
+            .len()
+            .cmp(&a.engagements.len())
+            .then(a.value.cmp(&b.value))
+    });
+    counts
+}
+
+/// The size of production: the prod environment's declared size, or the
+/// size its usage calls for.
+pub fn size_of(site: &Site, engagement: &Engagement) -> String {
+    if let Some(prod) = engagement
+        .environment
+        .iter()
+        .find(|env| env.id.as_str() == "prod")
+    {
+        return prod.size.to_string();
+    }
+    match size_for(&site.sizes, &requirements_of(engagement)[0]) {
+        Sizing::Fits { size, .. } => size,
+        other => other.short().to_string(),
+    }
+}
+
+fn flag_options(site: &Site, engagement: &Engagement, fleet: &mut Fleet) {
+    for requirements in requirements_of(engagement) {
+        for rule in verdict(site, &requirements).rules {
+            let flagged = Flagged {
+                engagement: engagement.id.to_string(),
+                rule: rule.id.clone(),
+                status: rule.status,
+            };
+            let list = match rule.status {
+                Status::Deprecated => &mut fleet.deprecated,
+                status if status >= Status::NotForProduction => &mut fleet.not_for_production,
+                _ => continue,
+            };
+            if !list.contains(&flagged) {
+                list.push(flagged);
+            }
+        }
+    }
+}
+
+fn adoption(site: &Site, engagement: &Engagement, adoption: &mut Vec<Adoption>) {
+    for upgrade in &engagement.upgrade_history {
+        if let Some(release) = site.releases.find(&upgrade.to) {
+            adoption.push(Adoption {
+                engagement: engagement.id.to_string(),
+                release: release.version.to_string(),
+                days: release.ga.days_until(upgrade.date),
+            });
+        }
+    }
+}

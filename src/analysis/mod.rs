@@ -1,0 +1,128 @@
+//! Pure functions over the validated model: support verdicts, sizing,
+//! deviations, upgrade paths and the fleet. Nothing here reads files or
+//! prints; the same functions serve `check`, `support` and the site.
+
+pub mod deviations;
+pub mod fleet;
+pub mod requirements;
+pub mod resourcing;
+pub mod sizing;
+pub mod support;
+pub mod upgrades;
+
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location};
+use crate::model::Site;
+use deviations::{DeviationKind, DeviationStatus, deviations_of};
+
+/// What the analysis has to say to `check`: undeclared deviations (errors
+/// on handed-off records, warnings on records in progress), releases
+/// outside the support window, and declarations that went stale.
+pub fn findings(site: &Site) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    for engagement in &site.engagements {
+        let text = site
+            .sources
+            .get(&engagement.file)
+            .map_or("", String::as_str);
+        let at = |span| Location::new(&engagement.file, text, span);
+        let found = deviations_of(site, engagement);
+        for deviation in found
+            .deviations
+            .iter()
+            .filter(|d| d.status == DeviationStatus::Undeclared)
+        {
+            let code = if deviation.kind == DeviationKind::SupportWindow {
+                // Records age as releases ship: never an error.
+                Code::W001
+            } else if deviation.is_error_for(engagement.status) {
+                Code::E050
+            } else {
+                Code::W050
+            };
+            let message = if code == Code::W001 {
+                deviation.summary.clone()
+            } else {
+                format!(
+                    "undeclared deviation `{}`: {}",
+                    deviation.subject,
+                    first_sentence(&deviation.summary)
+                )
+            };
+            diagnostics.push(
+                Diagnostic::new(code, message)
+                    .at(at(deviation.span.clone()))
+                    .label("deviates from the reference")
+                    .help(format!(
+                        "declare it in a [[deviation]] with subject = \"{}\", a reason and an approver, or change the configuration",
+                        deviation.subject
+                    )),
+            );
+        }
+        for &index in &found.stale {
+            let declared = &engagement.deviation[index];
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::W051,
+                    format!(
+                        "declared deviation `{}` no longer occurs",
+                        declared.subject.value()
+                    ),
+                )
+                .at(at(declared.subject.span()))
+                .label("stale declaration")
+                .help("remove the [[deviation]], or correct its subject"),
+            );
+        }
+    }
+    diagnostics
+}
+
+fn first_sentence(text: &str) -> &str {
+    match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text,
+    }
+}
+
+/// Loads a fixture site from `tests/fixtures/<name>` for unit tests.
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> Site {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let loaded = crate::load::load_site(&root);
+    loaded.site.unwrap_or_else(|| {
+        panic!(
+            "fixture {name} does not load:\n{}",
+            loaded.diagnostics.render(false)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_grade_undeclared_deviations_by_engagement_status() {
+        let site = fixture("analysis");
+        let diagnostics = findings(&site);
+        let found: Vec<(Code, String, usize)> = diagnostics
+            .iter()
+            .map(|d| {
+                let location = d.location.as_ref().unwrap();
+                (d.code, location.file.clone(), location.line)
+            })
+            .collect();
+        // Handed off: an undeclared deviation is an error; in progress, a warning.
+        assert!(found.contains(&(Code::E050, "data/engagements/acme.toml".into(), 1)));
+        assert!(
+            found.contains(&(Code::W050, "data/engagements/borealis.toml".into(), 15)),
+            "arm64 at its line"
+        );
+        // A stale declaration, and releases outside the window.
+        assert!(found.contains(&(Code::W051, "data/engagements/acme.toml".into(), 83)));
+        assert!(found.contains(&(Code::W001, "data/engagements/cobalt.toml".into(), 13)));
+        assert_eq!(diagnostics.error_count(), 1);
+    }
+}
