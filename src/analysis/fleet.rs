@@ -57,7 +57,9 @@ pub struct Fleet {
     pub by_size: Vec<Count>,
     pub by_release: Vec<Count>,
     pub deprecated: Vec<Flagged>,
-    pub not_for_production: Vec<Flagged>,
+    /// Engagements on options that are not for production, unsupported or
+    /// incompatible.
+    pub not_supported: Vec<Flagged>,
     /// Engagements on the latest minor or the one before.
     pub within_one_release: usize,
     pub adoption: Vec<Adoption>,
@@ -80,7 +82,7 @@ pub fn fleet(site: &Site, engagements: &[&Engagement]) -> Fleet {
         by_size: count_by(engagements, |e| size_of(site, e)),
         by_release: count_by(engagements, |e| e.deployment.release.release().to_string()),
         deprecated: Vec::new(),
-        not_for_production: Vec::new(),
+        not_supported: Vec::new(),
         within_one_release: engagements
             .iter()
             .filter(|e| latest_two.contains(&e.deployment.release.release()))
@@ -196,7 +198,7 @@ fn flag_options(site: &Site, engagement: &Engagement, fleet: &mut Fleet) {
             };
             let list = match rule.status {
                 Status::Deprecated => &mut fleet.deprecated,
-                status if status >= Status::NotForProduction => &mut fleet.not_for_production,
+                status if status >= Status::NotForProduction => &mut fleet.not_supported,
                 _ => continue,
             };
             if !list.contains(&flagged) {
@@ -215,5 +217,89 @@ fn adoption(site: &Site, engagement: &Engagement, adoption: &mut Vec<Adoption>) 
                 days: release.ga.days_until(upgrade.date),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixture;
+
+    #[test]
+    fn counts_and_flags_on_the_analysis_fixture() {
+        let site = fixture("analysis");
+        let all: Vec<&Engagement> = site.engagements.iter().collect();
+        let fleet = fleet(&site, &all);
+        let counts = |list: &[Count]| {
+            list.iter()
+                .map(|c| (c.value.clone(), c.engagements.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fleet.engagements, 3);
+        assert_eq!(
+            counts(&fleet.by_method),
+            [
+                ("helm".into(), 1),
+                ("kustomize".into(), 1),
+                ("machine-image".into(), 1)
+            ]
+        );
+        assert_eq!(
+            counts(&fleet.by_provider),
+            [("aws".into(), 2), ("azure".into(), 1)]
+        );
+        // acme declares m for prod; borealis sizes to l (8 000 users), cobalt to s (800).
+        assert_eq!(
+            counts(&fleet.by_size),
+            [("l".into(), 1), ("m".into(), 1), ("s".into(), 1)]
+        );
+        assert_eq!(
+            counts(&fleet.by_release),
+            [("6.2".into(), 1), ("6.0".into(), 1), ("5.9".into(), 1)]
+        );
+        // Only acme runs 6.2 or 6.1, the latest two minors.
+        assert_eq!(fleet.within_one_release, 1);
+        let deprecated: Vec<(&str, &str)> = fleet
+            .deprecated
+            .iter()
+            .map(|f| (f.engagement.as_str(), f.rule.as_str()))
+            .collect();
+        assert_eq!(
+            deprecated,
+            [
+                ("borealis", "method-kustomize"),
+                ("borealis", "releases-old"),
+                ("cobalt", "releases-old"),
+                ("cobalt", "external-postgres-below-16-before-6"),
+            ]
+        );
+        let refused: Vec<&str> = fleet
+            .not_supported
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect();
+        assert_eq!(refused, ["external-postgres-below-16", "arm64-production"]);
+        // 6.2 GA 2025-04-02, acme upgraded 2025-04-20: 18 days. 6.0 GA
+        // 2025-01-29, borealis upgraded 2025-03-31: 61 days.
+        let adoption: Vec<(&str, i64)> = fleet
+            .adoption
+            .iter()
+            .map(|a| (a.engagement.as_str(), a.days))
+            .collect();
+        assert_eq!(adoption, [("acme", 18), ("borealis", 61)]);
+        assert_eq!(fleet.adopted_within_a_month, 1);
+        // One open risk; the closed one is left out.
+        assert_eq!(fleet.open_risks.len(), 1);
+        assert_eq!(fleet.open_risks[0].impact, Level::High);
+        let progress: Vec<(&str, usize, usize)> = fleet
+            .exit_criteria
+            .iter()
+            .map(|p| (p.engagement.as_str(), p.done, p.total))
+            .collect();
+        assert_eq!(
+            progress,
+            [("acme", 2, 2), ("borealis", 0, 2), ("cobalt", 0, 2)]
+        );
+        assert_eq!(counts(&fleet.escalations), [("1".into(), 1)]);
     }
 }

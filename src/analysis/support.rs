@@ -222,9 +222,12 @@ fn single_values(r: &Requirements) -> Vec<(Dimension, String, Requirements)> {
     singles
 }
 
-/// For each dimension of a matching rule worse than `supported`, the values
-/// from the catalog (or the release catalog) that would make the whole
-/// verdict `supported` or better, every other requirement unchanged.
+/// "If not, what is?" For each dimension of a matching rule worse than
+/// `supported`, the catalog values (or releases) that, put in its place
+/// with every other requirement unchanged, are documented and make no rule
+/// conditioned on that dimension worse than `supported`. Each dimension is
+/// fixed on its own: when two choices are both at fault, both are listed,
+/// each with what would replace it.
 fn alternatives(site: &Site, r: &Requirements, verdict: &Verdict) -> Vec<Alternative> {
     let mut dimensions: Vec<Dimension> = Vec::new();
     for matched in verdict
@@ -253,12 +256,8 @@ fn alternatives(site: &Site, r: &Requirements, verdict: &Verdict) -> Vec<Alterna
             let values: Vec<String> = candidates(site, dimension)
                 .into_iter()
                 .filter(|candidate| {
-                    let changed = with_value(r, dimension, candidate);
-                    changed.as_ref().is_some_and(|changed| {
-                        changed != r
-                            && verdict_without_alternatives(site, changed).status
-                                <= Status::Supported
-                    })
+                    with_value(r, dimension, candidate)
+                        .is_some_and(|changed| changed != *r && fixes(site, &changed, dimension))
                 })
                 .collect();
             (!values.is_empty()).then_some(Alternative { dimension, values })
@@ -266,8 +265,26 @@ fn alternatives(site: &Site, r: &Requirements, verdict: &Verdict) -> Vec<Alterna
         .collect()
 }
 
+/// Whether `changed` leaves `dimension` documented and every matching rule
+/// that conditions on it at `supported` or better.
+fn fixes(site: &Site, changed: &Requirements, dimension: Dimension) -> bool {
+    let rules = &site.support.rule;
+    let documented = rules
+        .iter()
+        .any(|rule| holds(&rule.when, dimension, changed) == Some(true));
+    documented
+        && rules
+            .iter()
+            .filter(|rule| {
+                holds(&rule.when, dimension, changed).is_some() && matches(&rule.when, changed)
+            })
+            .all(|rule| *rule.status <= Status::Supported)
+}
+
 /// The values a dimension can take, for alternatives: catalog ids, or the
 /// releases, newest first. Sets and numbers have no alternatives.
+/// The environment is a fact of the question ("for production"), never
+/// offered as an alternative.
 fn candidates(site: &Site, dimension: Dimension) -> Vec<String> {
     let ids = |list: Vec<String>| list;
     match dimension {

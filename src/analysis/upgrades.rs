@@ -202,3 +202,120 @@ fn blockers(
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixture;
+
+    fn v(text: &str) -> Version {
+        text.parse().unwrap()
+    }
+
+    fn path(from: &str, to: &str, method: &str, postgres: Option<&str>) -> UpgradePath {
+        let site = fixture("analysis");
+        let mut requirements = Requirements {
+            method: Some(method.parse().unwrap()),
+            ..Requirements::default()
+        };
+        if let Some(version) = postgres {
+            requirements.external.insert(
+                "postgres".parse().unwrap(),
+                crate::analysis::requirements::ExternalVersion::Version(v(version)),
+            );
+        }
+        upgrade_path(&site, &v(from), &v(to), &requirements).unwrap()
+    }
+
+    fn hops(path: &UpgradePath) -> Vec<(String, String, HopKind)> {
+        path.hops
+            .iter()
+            .map(|h| (h.from.to_string(), h.to.to_string(), h.kind))
+            .collect()
+    }
+
+    #[test]
+    fn one_minor_is_a_standard_hop() {
+        let path = path("6.1.500", "6.2", "helm", None);
+        assert_eq!(
+            hops(&path),
+            [("6.1".into(), "6.2".into(), HopKind::Standard)]
+        );
+        assert_eq!(
+            path.hops[0].downtime,
+            "Rolling on Kubernetes; minutes elsewhere."
+        );
+    }
+
+    #[test]
+    fn several_minors_are_one_multi_version_hop() {
+        let path = path("6.0", "6.2", "helm", None);
+        assert_eq!(
+            hops(&path),
+            [("6.0".into(), "6.2".into(), HopKind::MultiVersion)]
+        );
+        assert_eq!(
+            path.hops[0].downtime,
+            "Required: plan a maintenance window."
+        );
+    }
+
+    #[test]
+    fn a_required_stop_splits_the_path() {
+        let path = path("5.9", "6.2", "helm", None);
+        assert_eq!(
+            hops(&path),
+            [
+                ("5.9".into(), "5.10".into(), HopKind::Standard),
+                ("5.10".into(), "6.2".into(), HopKind::MultiVersion),
+            ]
+        );
+        assert_eq!(path.stops.len(), 1);
+        assert_eq!(
+            path.stops[0].reason,
+            "The built-in PostgreSQL moves from 12 to 16."
+        );
+    }
+
+    #[test]
+    fn machine_images_take_every_minor_in_turn() {
+        let path = path("6.0", "6.2", "machine-image", None);
+        assert_eq!(
+            hops(&path),
+            [
+                ("6.0".into(), "6.1".into(), HopKind::Standard),
+                ("6.1".into(), "6.2".into(), HopKind::Standard),
+            ]
+        );
+        assert_eq!(
+            path.hops[1].because,
+            "machine-image allows no multi-version upgrade"
+        );
+    }
+
+    #[test]
+    fn an_old_postgres_blocks_the_way_at_6_0() {
+        let path = path("5.11", "6.2", "helm", Some("15"));
+        assert_eq!(path.blockers.len(), 1);
+        let blocker = &path.blockers[0];
+        assert_eq!(
+            (blocker.release.to_string(), blocker.rule.as_str()),
+            ("6.0".into(), "external-postgres-below-16")
+        );
+        assert_eq!(blocker.source, "https://example.internal/postgres");
+        assert!(path_to_current_has_no_blocker());
+    }
+
+    fn path_to_current_has_no_blocker() -> bool {
+        path("5.10", "5.11", "helm", Some("15")).blockers.is_empty()
+    }
+
+    #[test]
+    fn already_there_and_unknown_releases() {
+        assert!(path("6.2.1000", "6.2", "helm", None).is_current());
+        let site = fixture("analysis");
+        let error =
+            upgrade_path(&site, &v("4.0"), &v("6.2"), &Requirements::default()).unwrap_err();
+        assert_eq!(error, "release 4.0 is not in the release catalog");
+    }
+}

@@ -232,16 +232,28 @@ pub fn human(site: &Site, requirements: &Requirements, verdict: &Verdict) -> Str
         }
     ));
 
-    if !verdict.rules.is_empty() {
-        out.push_str("\nRules that apply:\n");
-        for rule in &verdict.rules {
+    let (concerns, fine): (Vec<_>, Vec<_>) = verdict
+        .rules
+        .iter()
+        .partition(|r| r.status > Status::Supported);
+    if !concerns.is_empty() {
+        out.push_str("\nWhy:\n");
+        for rule in &concerns {
             out.push_str(&format!("  {:<18} {}\n", label(rule.status), rule.id));
             out.push_str(&format!(
                 "      {}\n      source: {}\n",
                 rule.reason, rule.source
             ));
         }
-    } else {
+    }
+    if !fine.is_empty() {
+        let ids: Vec<String> = fine
+            .iter()
+            .map(|r| format!("{} ({})", r.id, label(r.status).to_lowercase()))
+            .collect();
+        out.push_str(&format!("\nAlso applies: {}\n", ids.join(", ")));
+    }
+    if verdict.rules.is_empty() {
         out.push_str("\nNo rule applies to this combination.\n");
     }
     if !verdict.undocumented.is_empty() {
@@ -253,13 +265,24 @@ pub fn human(site: &Site, requirements: &Requirements, verdict: &Verdict) -> Str
     out.push_str("\nReference size: ");
     out.push_str(&match &verdict.sizing {
         Sizing::NotGiven => "give --users or --repositories to size the deployment\n".to_string(),
-        Sizing::Fits { size, name } => format!("{size} ({name})\n"),
+        Sizing::Fits { size, name } => {
+            let figures: Vec<String> = [
+                ("users", requirements.users),
+                ("repositories", requirements.repositories),
+                ("MB largest repository", requirements.largest_repo_mb),
+                ("monorepos", requirements.monorepos),
+            ]
+            .iter()
+            .filter_map(|(what, value)| value.map(|v| format!("{v} {what}")))
+            .collect();
+            format!("{size} ({name}), the smallest that fits {}\n", figures.join(", "))
+        }
         Sizing::ContactSupport { dimension, value, largest, limit } => format!(
             "contact support: {dimension} {value} is beyond the largest size, {largest} (up to {limit})\n"
         ),
     });
     if !verdict.alternatives.is_empty() {
-        out.push_str("\nWhat would be supported instead (everything else unchanged):\n");
+        out.push_str("\nWhat would be supported instead (one change at a time):\n");
         for alternative in &verdict.alternatives {
             out.push_str(&format!(
                 "  {}: {}\n",

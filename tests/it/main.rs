@@ -7,3 +7,5 @@ mod init;
 mod new;
 mod schema;
 mod site_test;
+mod support;
+mod vectors;
