@@ -7,10 +7,10 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::requirements::{Dimension, ExternalVersion, Requirements};
-use super::resourcing::{Fit, ResourceComparison, compare};
+use super::resourcing::{Fit, MachineComparison, ResourceComparison, compare, compare_machine};
 use super::sizing::{Sizing, size_for};
 use super::support::verdict;
-use crate::model::{Engagement, EngagementStatus, Site, Status};
+use crate::model::{Engagement, EngagementStatus, Site, Status, Topology};
 
 /// What kind of difference a deviation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -70,7 +70,10 @@ pub struct Deviation {
 pub struct EngagementDeviations {
     /// The size the usage calls for.
     pub sizing: Sizing,
+    /// Service by service, for multi-node methods.
     pub resources: Option<ResourceComparison>,
+    /// The machine, for single-node methods.
+    pub machine: Option<MachineComparison>,
     pub deviations: Vec<Deviation>,
     /// Indexes of declared deviations that no longer occur.
     pub stale: Vec<usize>,
@@ -181,14 +184,28 @@ pub fn deviations_of(site: &Site, e: &Engagement) -> EngagementDeviations {
         }
         Sizing::NotGiven => None,
     };
-    let resources = size
-        .filter(|_| !e.resourcing.service.is_empty())
-        .map(|size| compare(e, size, &site.config.thresholds));
-    if let Some(comparison) = &resources {
-        found.extend(resource_deviations(e, comparison));
-    }
-    if let Some(size) = size {
-        found.extend(instance_type_deviations(e, size, &site.config.thresholds));
+    let topology = site
+        .catalog
+        .method
+        .iter()
+        .find(|m| *m.id == *e.deployment.method)
+        .map_or(Topology::MultiNode, |m| m.topology);
+    let thresholds = &site.config.thresholds;
+    let (mut resources, mut machine) = (None, None);
+    match (topology, size) {
+        (Topology::MultiNode, Some(size)) => {
+            if !e.resourcing.service.is_empty() {
+                let comparison = compare(e, size, thresholds);
+                found.extend(resource_deviations(e, &comparison));
+                resources = Some(comparison);
+            }
+            found.extend(instance_type_deviations(e, size, thresholds));
+        }
+        (Topology::SingleNode, Some(size)) => {
+            machine = compare_machine(e, size, thresholds);
+            found.extend(machine.as_ref().and_then(|m| machine_deviation(e, m)));
+        }
+        _ => {}
     }
     found.extend(support_window_deviation(site, e));
 
@@ -208,6 +225,7 @@ pub fn deviations_of(site: &Site, e: &Engagement) -> EngagementDeviations {
     EngagementDeviations {
         sizing,
         resources,
+        machine,
         deviations: found,
         stale,
     }
@@ -393,6 +411,38 @@ fn resource_deviations(e: &Engagement, comparison: &ResourceComparison) -> Vec<D
     found
 }
 
+/// A single machine smaller, or much larger, than the reference's.
+fn machine_deviation(e: &Engagement, machine: &MachineComparison) -> Option<Deviation> {
+    let kind = match (machine.cpu, machine.memory_fit) {
+        (Fit::Under, _) | (_, Fit::Under) => DeviationKind::UnderProvisioned,
+        (Fit::Over, _) | (_, Fit::Over) => DeviationKind::RightSize,
+        _ => return None,
+    };
+    let direction = if kind == DeviationKind::UnderProvisioned {
+        "smaller"
+    } else {
+        "much larger"
+    };
+    let summary = format!(
+        "the machine ({} vCPU, {} memory) is {direction} than the {} reference single node ({} vCPU, {} memory{})",
+        machine.vcpu,
+        machine.memory.readable(),
+        machine.size,
+        machine.reference_vcpu,
+        machine.reference_memory.readable(),
+        machine
+            .reference_instance_type
+            .as_ref()
+            .map_or(String::new(), |t| format!(", {t}"))
+    );
+    Some(deviation(
+        "resources:total".to_string(),
+        kind,
+        summary,
+        e.id.span(),
+    ))
+}
+
 /// Node groups smaller than the reference's nodes. A different instance
 /// type that meets or exceeds the reference's vCPU and memory is fine.
 fn instance_type_deviations(
@@ -569,6 +619,34 @@ mod tests {
             ]
         );
         assert_eq!(found.stale, [1], "rule:method-kustomize no longer applies");
+    }
+
+    #[test]
+    fn a_single_node_method_compares_the_machine_with_the_reference_node() {
+        let site = fixture("analysis");
+        let found = deviations_of(&site, find(&site, "cobalt"));
+        assert!(
+            found.resources.is_none(),
+            "no per-service comparison for a machine image"
+        );
+        let machine = found.machine.unwrap();
+        // 800 users → s, whose single node is 16 vCPU and 64G; the VM has 8 and 32Gi.
+        assert_eq!((machine.vcpu, machine.reference_vcpu), (8, 16));
+        assert_eq!((machine.cpu, machine.memory_fit), (Fit::Under, Fit::Under));
+        assert_eq!(
+            machine.reference_instance_type.as_deref(),
+            Some("m6a.4xlarge")
+        );
+        let total = found
+            .deviations
+            .iter()
+            .find(|d| d.subject == "resources:total")
+            .unwrap();
+        assert_eq!(total.kind, DeviationKind::UnderProvisioned);
+        assert_eq!(
+            total.summary,
+            "the machine (8 vCPU, 32Gi memory) is smaller than the s reference single node (16 vCPU, 64G memory, m6a.4xlarge)"
+        );
     }
 
     #[test]

@@ -267,7 +267,7 @@ pub fn unknown_values(site: &crate::model::Site, requirements: &Requirements) ->
         (
             Dimension::Method,
             r.method.as_ref().map(ToString::to_string),
-            entry_ids(&c.method),
+            c.method.iter().map(|m| m.id.to_string()).collect(),
         ),
         (
             Dimension::Provider,

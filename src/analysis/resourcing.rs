@@ -180,6 +180,65 @@ pub fn compare(
     }
 }
 
+/// A single-node deployment's machine against the reference's single node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MachineComparison {
+    pub size: String,
+    pub vcpu: u64,
+    pub memory: Bytes,
+    pub reference_vcpu: u64,
+    pub reference_memory: Bytes,
+    /// The reference's instance type for the engagement's provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_instance_type: Option<String>,
+    pub cpu: Fit,
+    pub memory_fit: Fit,
+}
+
+/// Compares the machines an engagement runs its services on (all nodes that
+/// run services, summed) with `size`'s single node.
+pub fn compare_machine(
+    engagement: &Engagement,
+    size: &ReferenceArchitecture,
+    thresholds: &Thresholds,
+) -> Option<MachineComparison> {
+    let nodes: Vec<_> = engagement
+        .resourcing
+        .node
+        .iter()
+        .filter(|node| node.runs == crate::model::NodeRole::Services)
+        .collect();
+    if nodes.is_empty() {
+        return None;
+    }
+    let vcpu: u64 = nodes
+        .iter()
+        .map(|n| u64::from(n.count) * u64::from(n.vcpu))
+        .sum();
+    let memory = Bytes::from_bytes(
+        nodes
+            .iter()
+            .map(|n| u64::from(n.count) * n.memory.bytes())
+            .sum(),
+    );
+    let single = &size.single_node;
+    let reference_memory = single.memory;
+    Some(MachineComparison {
+        size: size.id.to_string(),
+        vcpu,
+        memory,
+        reference_vcpu: u64::from(single.vcpu),
+        reference_memory,
+        reference_instance_type: single
+            .instance_types
+            .iter()
+            .find(|(provider, _)| ***provider == *engagement.deployment.provider)
+            .map(|(_, instance_type)| instance_type.clone()),
+        cpu: fit(vcpu, u64::from(single.vcpu), thresholds),
+        memory_fit: fit(memory.bytes(), reference_memory.bytes(), thresholds),
+    })
+}
+
 /// Compares `actual` with `reference` using the site's thresholds.
 pub fn fit(actual: u64, reference: u64, thresholds: &Thresholds) -> Fit {
     let (actual, reference) = (u128::from(actual), u128::from(reference));

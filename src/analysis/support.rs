@@ -286,42 +286,19 @@ fn fixes(site: &Site, changed: &Requirements, dimension: Dimension) -> bool {
 /// The environment is a fact of the question ("for production"), never
 /// offered as an alternative.
 fn candidates(site: &Site, dimension: Dimension) -> Vec<String> {
-    let ids = |list: Vec<String>| list;
+    fn ids<T: std::fmt::Display>(list: impl Iterator<Item = T>) -> Vec<String> {
+        list.map(|id| id.to_string()).collect()
+    }
+    let c = &site.catalog;
     match dimension {
-        Dimension::Method => ids(site
-            .catalog
-            .method
-            .iter()
-            .map(|e| e.id.to_string())
-            .collect()),
-        Dimension::Provider => ids(site
-            .catalog
-            .provider
-            .iter()
-            .map(|e| e.id.to_string())
-            .collect()),
-        Dimension::Environment => ids(site
-            .catalog
-            .environment
-            .iter()
-            .map(|e| e.id.to_string())
-            .collect()),
-        Dimension::Arch => ids(site.catalog.arch.iter().map(|e| e.id.to_string()).collect()),
-        Dimension::Executor => ids(site
-            .catalog
-            .executor
-            .iter()
-            .map(|e| e.id.to_string())
-            .collect()),
+        Dimension::Method => ids(c.method.iter().map(|m| m.id.value())),
+        Dimension::Provider => ids(c.provider.iter().map(|e| e.id.value())),
+        Dimension::Arch => ids(c.arch.iter().map(|e| e.id.value())),
+        Dimension::Executor => ids(c.executor.iter().map(|e| e.id.value())),
         Dimension::Release => {
-            let mut releases: Vec<_> = site
-                .releases
-                .release
-                .iter()
-                .map(|r| r.version.value().clone())
-                .collect();
-            releases.sort();
-            releases.iter().rev().map(ToString::to_string).collect()
+            let mut releases = site.releases.minors();
+            releases.reverse();
+            ids(releases.iter())
         }
         _ => Vec::new(),
     }

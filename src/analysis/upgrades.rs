@@ -25,8 +25,12 @@ pub struct Hop {
     pub downtime: String,
     /// Why the hop is of this kind, citing the rule.
     pub because: String,
+    /// Where the upgrade rules are documented.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The release notes of the release the hop lands on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -128,6 +132,7 @@ pub fn upgrade_path(
                     rules.multi_version_from
                 ),
                 source: rules.source.clone(),
+                notes: releases.find(end).and_then(|r| r.notes.clone()),
             });
             continue;
         }
@@ -156,6 +161,7 @@ pub fn upgrade_path(
                 downtime: rules.standard_downtime.clone(),
                 because: because.clone(),
                 source: rules.source.clone(),
+                notes: releases.find(next).and_then(|r| r.notes.clone()),
             });
             previous = next.clone();
         }

@@ -15,7 +15,7 @@ use super::{
 pub struct Catalog {
     /// Deployment methods (`helm`, `kustomize`, `docker-compose`, …).
     #[serde(default)]
-    pub method: Vec<Entry<MethodId>>,
+    pub method: Vec<Method>,
     /// Hosting providers (`aws`, `gcp`, `azure`, `on-prem`, …).
     #[serde(default)]
     pub provider: Vec<Entry<ProviderId>>,
@@ -67,6 +67,36 @@ pub struct Entry<Id> {
     /// A sentence or two on what it is and when it applies.
     #[serde(default)]
     pub description: String,
+}
+
+/// A deployment method.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Method {
+    /// The id other files use (`helm`).
+    pub id: At<MethodId>,
+    /// The name shown to people ("Kubernetes with Helm").
+    pub name: String,
+    /// What it is and when it applies.
+    #[serde(default)]
+    pub description: String,
+    /// How deployments of this method are laid out, which decides what their
+    /// resourcing is compared with.
+    pub topology: Topology,
+}
+
+/// How a deployment method lays the product out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Topology {
+    /// Services spread over several machines (Kubernetes, pure Docker):
+    /// compared service by service with the reference, nodes with its pools.
+    MultiNode,
+    /// Everything on one machine (Docker Compose, machine images, the single
+    /// container): the machine is compared with the reference's single node.
+    SingleNode,
+    /// Run by the vendor: nothing to compare.
+    Managed,
 }
 
 /// A service of the product.

@@ -41,7 +41,10 @@ pub fn engagement_template(id: &str, choices: &Choices) -> String {
     ENGAGEMENT_TEMPLATE
         .replace("{{id}}", id)
         .replace("{{strategies}}", &from_catalog(|c| ids(&c.strategy)))
-        .replace("{{methods}}", &from_catalog(|c| ids(&c.method)))
+        .replace(
+            "{{methods}}",
+            &from_catalog(|c| c.method.iter().map(|m| m.id.to_string()).collect()),
+        )
         .replace("{{providers}}", &from_catalog(|c| ids(&c.provider)))
         .replace("{{distributions}}", &from_catalog(|c| ids(&c.distribution)))
         .replace("{{archs}}", &from_catalog(|c| ids(&c.arch)))

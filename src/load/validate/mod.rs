@@ -100,7 +100,11 @@ impl Index {
         let catalog = parsed.catalog.as_ref().map(|c| &c.value);
         let releases = parsed.releases.as_ref().map(|r| r.value.minors());
         Index {
-            method: Vocabulary::from_entries("deployment method", catalog, |c| &c.method),
+            method: Vocabulary::new(
+                "deployment method",
+                "data/catalog.toml",
+                catalog.map(|c| c.method.iter().map(|m| m.id.to_string()).collect()),
+            ),
             provider: Vocabulary::from_entries("hosting provider", catalog, |c| &c.provider),
             environment: Vocabulary::from_entries("environment", catalog, |c| &c.environment),
             arch: Vocabulary::from_entries("CPU architecture", catalog, |c| &c.arch),
