@@ -61,6 +61,10 @@ pub enum Code {
     E040,
     /// A deviation from the reference that a handed-off record does not declare.
     E050,
+    /// A template that fails to compile or render.
+    E060,
+    /// The output directory cannot be written.
+    E070,
     /// A release outside the support window.
     W001,
     /// A record that is incomplete for its status, but not wrong.
@@ -95,6 +99,8 @@ impl Code {
             Code::E031 => "E031",
             Code::E040 => "E040",
             Code::E050 => "E050",
+            Code::E060 => "E060",
+            Code::E070 => "E070",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -187,8 +193,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub code: Code,
     pub message: String,
+    /// Boxed to keep diagnostics small: they travel in `Result`s.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// A short note under the caret ("not a field of `limits`").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -210,7 +217,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Location) -> Diagnostic {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 

@@ -6,9 +6,12 @@
 //! render it. [`cli`] maps each command onto the library.
 
 pub mod analysis;
+pub mod build;
 pub mod cli;
 pub mod diagnostics;
 pub mod load;
 pub mod model;
+pub mod output;
+pub mod render;
 pub mod scaffold;
 pub mod schema;

@@ -1,6 +1,7 @@
 //! The command line: one module per command. Each turns its arguments into
 //! a call to the library and maps the outcome to an exit status.
 
+mod build;
 mod check;
 mod init;
 mod new;
@@ -56,6 +57,8 @@ impl Color {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Build the site into public/ (or --output), atomically.
+    Build(build::Args),
     /// Validate every data file and content page; exit 1 on errors.
     Check(check::Args),
     /// Write or print the JSON Schema of each kind of data file.
@@ -84,6 +87,7 @@ pub enum Format {
 pub fn run(cli: Cli) -> ExitCode {
     let color = cli.color.enabled();
     match cli.command {
+        Command::Build(args) => build::run(&cli.root, &args, color),
         Command::Check(args) => check::run(&cli.root, &args, color),
         Command::Schema(args) => schema::run(&cli.root, &args),
         Command::Support(args) => support::run(&cli.root, &args, color),

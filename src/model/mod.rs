@@ -75,3 +75,27 @@ pub struct Site {
     /// analysis can be reported at their line.
     pub sources: std::collections::BTreeMap<String, String>,
 }
+
+impl Site {
+    /// The site without engagements marked confidential, for profiles that
+    /// leave them out: they then appear on no page, in no count, chart,
+    /// search index, sitemap or export. Their companion prose goes too.
+    pub fn without_confidential(&self) -> Site {
+        let hidden: Vec<String> = self
+            .engagements
+            .iter()
+            .filter(|e| e.confidential)
+            .map(|e| e.id.to_string())
+            .collect();
+        let mut site = self.clone();
+        site.engagements.retain(|e| !e.confidential);
+        site.pages.retain(|p| {
+            !hidden
+                .iter()
+                .any(|id| p.path == format!("engagements/{id}.md"))
+        });
+        site.sources
+            .retain(|path, _| site.engagements.iter().any(|e| e.file == *path));
+        site
+    }
+}

@@ -26,12 +26,19 @@ pub struct SiteConfig {
     /// overrides it.
     #[serde(default = "default_base_url")]
     pub base_url: String,
+    /// The theme under `themes/` whose files override the built-in ones.
+    #[serde(default = "default_theme")]
+    pub theme: String,
     /// Thresholds used when resourcing is compared with the reference.
     #[serde(default)]
     pub thresholds: Thresholds,
     /// Named build profiles, chosen with `refarch build --profile NAME`.
     #[serde(default)]
     pub profiles: BTreeMap<At<ProfileId>, Profile>,
+}
+
+fn default_theme() -> String {
+    "default".to_string()
 }
 
 fn default_base_url() -> String {

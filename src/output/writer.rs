@@ -1,0 +1,168 @@
+//! Writes a site atomically: everything goes to a temporary directory beside
+//! the output, which is swapped in only once complete. A failed or killed
+//! build leaves the previous output as it was.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Prefix of the temporary directories, so that leftovers of a killed build
+/// can be recognised and removed.
+const BUILD_PREFIX: &str = ".refarch-build-";
+const OLD_PREFIX: &str = ".refarch-old-";
+
+/// Writes `files` (relative path, contents) as the new contents of `output`.
+pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+    let output = absolute(output)?;
+    let parent = output
+        .parent()
+        .ok_or_else(|| io::Error::other("the output directory has no parent"))?;
+    std::fs::create_dir_all(parent)?;
+    remove_leftovers(parent, &output);
+    let staging = tempfile::Builder::new()
+        .prefix(BUILD_PREFIX)
+        .tempdir_in(parent)?;
+    for (relative, contents) in files {
+        let path = safe_join(staging.path(), relative)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, contents)?;
+    }
+    swap_into_place(staging.keep(), &output)
+}
+
+fn absolute(path: &Path) -> io::Result<PathBuf> {
+    if path.is_absolute() {
+        Ok(path.to_path_buf())
+    } else {
+        Ok(std::env::current_dir()?.join(path))
+    }
+}
+
+/// Joins a generated relative path, refusing anything that would escape.
+fn safe_join(root: &Path, relative: &str) -> io::Result<PathBuf> {
+    let escapes = relative.starts_with('/')
+        || relative.contains('\\')
+        || relative
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    if escapes {
+        return Err(io::Error::other(format!(
+            "refusing to write outside the output: {relative}"
+        )));
+    }
+    Ok(root.join(relative))
+}
+
+/// Moves the finished build into place. The old output is renamed away
+/// first (a rename cannot replace a non-empty directory), so the gap in
+/// which neither exists is two renames long, and never a half-written site.
+fn swap_into_place(staging: PathBuf, output: &Path) -> io::Result<()> {
+    let parent = output.parent().expect("checked by the caller");
+    if output.exists() {
+        let old = tempfile::Builder::new()
+            .prefix(OLD_PREFIX)
+            .tempdir_in(parent)?
+            .keep();
+        std::fs::remove_dir(&old)?;
+        std::fs::rename(output, &old)?;
+        if let Err(error) = std::fs::rename(&staging, output) {
+            // Put the previous site back before reporting.
+            let _ = std::fs::rename(&old, output);
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(error);
+        }
+        std::fs::remove_dir_all(&old)?;
+    } else if let Err(error) = std::fs::rename(&staging, output) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Removes what killed builds left beside `output`. When the output itself
+/// is missing but an old copy survived (killed between the two renames),
+/// the old copy is restored.
+fn remove_leftovers(parent: &Path, output: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(OLD_PREFIX) && !output.exists() {
+            let _ = std::fs::rename(entry.path(), output);
+        } else if name.starts_with(BUILD_PREFIX) || name.starts_with(OLD_PREFIX) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pairs: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        pairs
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn a_new_build_replaces_the_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &out,
+            &files(&[("index.html", "one"), ("old/index.html", "gone soon")]),
+        )
+        .unwrap();
+        write_site(&out, &files(&[("index.html", "two")])).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
+        assert!(
+            !out.join("old").exists(),
+            "files of the old build do not linger"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &files(&[("index.html", "one")])).unwrap();
+        let error = write_site(
+            &out,
+            &files(&[("index.html", "two"), ("../escape.html", "x")]),
+        );
+        assert!(error.is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "one"
+        );
+        assert!(!dir.path().join("escape.html").exists());
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_build_are_cleaned_and_an_orphaned_old_site_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(dir.path().join(".refarch-build-abc/x")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".refarch-old-def")).unwrap();
+        std::fs::write(dir.path().join(".refarch-old-def/index.html"), "previous").unwrap();
+        remove_leftovers(dir.path(), &out);
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "previous"
+        );
+        assert!(!dir.path().join(".refarch-build-abc").exists());
+    }
+}

@@ -1,0 +1,262 @@
+//! Markdown to HTML: pulldown-cmark with tables, footnotes and task lists,
+//! heading ids and a table of contents, highlighted code, internal links
+//! under the base path, and raw HTML shown as text (never passed through).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+};
+use serde::Serialize;
+
+use super::highlight::highlight;
+use super::urls::Urls;
+
+/// One heading of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A link found in the Markdown, with where it was written, so that a
+/// broken link can be reported at its source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub destination: String,
+    /// Byte range in the Markdown text.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub links: Vec<SourceLink>,
+}
+
+/// Renders `markdown`; internal links (`/support/`) get the base path.
+pub fn render(markdown: &str, urls: &Urls) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut rendered = Rendered::default();
+    let mut events = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut code: Option<(String, String)> = None;
+    let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+
+    for (event, span) in Parser::new_ext(markdown, options).into_offset_iter() {
+        // Inside a fenced block, collect the text to highlight it at the end.
+        if let Some((_, text)) = &mut code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (language, text) = code.take().expect("inside a code block");
+                    events.push(Event::Html(code_block(&language, &text).into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((language, String::new()));
+                continue;
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                rendered.links.push(SourceLink {
+                    destination: dest_url.to_string(),
+                    span: span.clone(),
+                });
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(urls.rewrite(&dest_url)),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: CowStr::from(urls.rewrite(&dest_url)),
+                title,
+                id,
+            }),
+            other => other,
+        };
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id.map(|id| id.to_string()), Vec::new()));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let (_, explicit_id, inner) = heading.take().expect("inside a heading");
+                let title = plain_text(&inner);
+                let id = unique_id(explicit_id.unwrap_or_else(|| slug(&title)), &mut used_ids);
+                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+                    rendered.toc.push(TocEntry {
+                        level: level as u8,
+                        id: id.clone(),
+                        title: title.clone(),
+                    });
+                }
+                let mut inner_html = String::new();
+                html::push_html(&mut inner_html, inner.into_iter());
+                let tag = level as u8;
+                events.push(Event::Html(
+                    format!("<h{tag} id=\"{id}\">{inner_html}</h{tag}>\n").into(),
+                ));
+            }
+            other => match &mut heading {
+                Some((_, _, inner)) => inner.push(other),
+                None => events.push(other),
+            },
+        }
+    }
+    html::push_html(&mut rendered.html, events.into_iter());
+    rendered
+}
+
+fn code_block(language: &str, code: &str) -> String {
+    let escaped_language = escape(language);
+    match (!language.is_empty())
+        .then(|| highlight(code, language))
+        .flatten()
+    {
+        Some(highlighted) => format!(
+            "<pre class=\"code\" data-language=\"{escaped_language}\"><code>{highlighted}</code></pre>\n"
+        ),
+        None => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code)),
+    }
+}
+
+fn escape(text: &str) -> String {
+    super::escape::html(text)
+}
+
+fn plain_text(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Text(text) | Event::Code(text) => Some(text.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A heading id: lowercase words joined by hyphens.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    }
+}
+
+fn unique_id(id: String, used: &mut HashMap<String, usize>) -> String {
+    let count = used.entry(id.clone()).or_insert(0);
+    *count += 1;
+    let id = if *count == 1 {
+        id
+    } else {
+        format!("{id}-{count}")
+    };
+    escape(&id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> Rendered {
+        render(text, &Urls::new("/refarch/"))
+    }
+
+    #[test]
+    fn headings_get_ids_and_a_table_of_contents() {
+        let out = md("# Title\n\n## Why it matters\n\n### Details\n\n## Why it matters\n");
+        assert!(
+            out.html
+                .contains("<h2 id=\"why-it-matters\">Why it matters</h2>")
+        );
+        assert!(out.html.contains("<h2 id=\"why-it-matters-2\">"));
+        let toc: Vec<(u8, &str)> = out.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
+        assert_eq!(
+            toc,
+            [
+                (2, "why-it-matters"),
+                (3, "details"),
+                (2, "why-it-matters-2")
+            ]
+        );
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let out = md("Hello <script>alert(1)</script>\n\n<div onclick=x>block</div>\n");
+        assert!(!out.html.contains("<script>"));
+        assert!(out.html.contains("&lt;script&gt;"));
+        assert!(!out.html.contains("<div onclick"));
+    }
+
+    #[test]
+    fn internal_links_get_the_base_path_and_scripts_are_refused() {
+        let out = md(
+            "[matrix](/support/) [ext](https://example.com/) [x](javascript:alert(1)) [rel](#top)\n",
+        );
+        assert!(out.html.contains("href=\"/refarch/support/\""));
+        assert!(out.html.contains("href=\"https://example.com/\""));
+        assert!(!out.html.contains("javascript:"));
+        assert!(out.html.contains("href=\"#top\""));
+        assert_eq!(out.links[0].destination, "/support/");
+        assert_eq!(out.links[0].span, 0..19);
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_and_unknown_languages_escaped() {
+        let out = md("```toml\n[limits]\nusers = 1\n```\n\n```weird\n<b>\n```\n");
+        assert!(
+            out.html
+                .contains("<pre class=\"code\" data-language=\"toml\"><code><span class=\"hl-")
+        );
+        assert!(out.html.contains("<pre class=\"code\"><code>&lt;b&gt;"));
+    }
+
+    #[test]
+    fn tables_footnotes_and_task_lists() {
+        let out =
+            md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1].\n\n[^1]: Because.\n");
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("footnote"));
+    }
+}

@@ -1,0 +1,199 @@
+//! The fleet dashboard on `/`.
+
+use serde::Serialize;
+
+use super::{Link, Names, StatusView, percent, status_view};
+use crate::analysis::fleet::{ADOPTION_GOAL_DAYS, Count, fleet};
+use crate::model::{Engagement, EngagementStatus, Level, Site};
+
+#[derive(Debug, Serialize)]
+pub struct HomeView {
+    pub engagements: usize,
+    pub handed_off: usize,
+    pub in_progress: usize,
+    pub planned: usize,
+    pub latest_release: String,
+    pub window: Vec<String>,
+    pub within_one_release: usize,
+    pub within_one_release_percent: u32,
+    pub by_method: Vec<CountRow>,
+    pub by_provider: Vec<CountRow>,
+    pub by_size: Vec<CountRow>,
+    pub by_release: Vec<CountRow>,
+    pub flagged: Vec<FlagRow>,
+    pub adoption: Vec<AdoptionRow>,
+    pub adoption_goal_days: i64,
+    pub adopted_within_goal: usize,
+    pub median_adoption_days: Option<i64>,
+    pub risks: Vec<RiskRow>,
+    pub high_impact_risks: usize,
+    pub progress: Vec<ProgressRow>,
+    pub escalations: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountRow {
+    pub value: String,
+    pub label: String,
+    pub count: usize,
+    pub percent: u32,
+    /// The engagement list filtered to this value.
+    pub filter: String,
+    pub engagements: Vec<Link>,
+    /// For releases: inside the support window.
+    pub supported: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlagRow {
+    pub engagement: Link,
+    pub rule: String,
+    pub status: StatusView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AdoptionRow {
+    pub engagement: Link,
+    pub release: String,
+    pub days: i64,
+    pub within_goal: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RiskRow {
+    pub engagement: Link,
+    pub title: String,
+    pub likelihood: Level,
+    pub impact: Level,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProgressRow {
+    pub engagement: Link,
+    pub status: String,
+    pub done: usize,
+    pub total: usize,
+    pub percent: u32,
+}
+
+pub fn home_view(site: &Site) -> HomeView {
+    let all: Vec<&Engagement> = site.engagements.iter().collect();
+    let fleet = fleet(site, &all);
+    let names = Names::new(site);
+    let link = |id: &str| engagement_link(site, id);
+    let count = |status: EngagementStatus| {
+        site.engagements
+            .iter()
+            .filter(|e| e.status == status)
+            .count()
+    };
+    let window: Vec<String> = site
+        .releases
+        .support_window()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let rows = |counts: &[Count], key: &str, label: &dyn Fn(&str) -> String| -> Vec<CountRow> {
+        counts
+            .iter()
+            .map(|c| CountRow {
+                value: c.value.clone(),
+                label: label(&c.value),
+                count: c.engagements.len(),
+                percent: percent(c.engagements.len(), fleet.engagements),
+                filter: format!("engagements/?{key}={}", c.value),
+                engagements: c.engagements.iter().map(|id| link(id)).collect(),
+                supported: key == "release" && window.contains(&c.value),
+            })
+            .collect()
+    };
+    let mut adoption_days: Vec<i64> = fleet.adoption.iter().map(|a| a.days).collect();
+    adoption_days.sort();
+    HomeView {
+        engagements: fleet.engagements,
+        handed_off: count(EngagementStatus::HandedOff),
+        in_progress: count(EngagementStatus::InProgress),
+        planned: count(EngagementStatus::Planned),
+        latest_release: site
+            .releases
+            .latest()
+            .map_or(String::new(), |v| v.to_string()),
+        within_one_release: fleet.within_one_release,
+        within_one_release_percent: percent(fleet.within_one_release, fleet.engagements),
+        by_method: rows(&fleet.by_method, "method", &|id| names.method(id)),
+        by_provider: rows(&fleet.by_provider, "provider", &|id| names.provider(id)),
+        by_size: rows(&fleet.by_size, "size", &|id| names.size(id)),
+        by_release: rows(&fleet.by_release, "release", &|id| id.to_string()),
+        window,
+        flagged: fleet
+            .deprecated
+            .iter()
+            .chain(&fleet.not_supported)
+            .map(|f| FlagRow {
+                engagement: link(&f.engagement),
+                rule: f.rule.clone(),
+                status: status_view(site, f.status),
+            })
+            .collect(),
+        adoption: fleet
+            .adoption
+            .iter()
+            .map(|a| AdoptionRow {
+                engagement: link(&a.engagement),
+                release: a.release.clone(),
+                days: a.days,
+                within_goal: a.days <= ADOPTION_GOAL_DAYS,
+            })
+            .collect(),
+        adoption_goal_days: ADOPTION_GOAL_DAYS,
+        adopted_within_goal: fleet.adopted_within_a_month,
+        median_adoption_days: adoption_days.get(adoption_days.len() / 2).copied(),
+        high_impact_risks: fleet
+            .open_risks
+            .iter()
+            .filter(|r| r.impact == Level::High)
+            .count(),
+        risks: fleet
+            .open_risks
+            .iter()
+            .map(|r| RiskRow {
+                engagement: link(&r.engagement),
+                title: r.title.clone(),
+                likelihood: r.likelihood,
+                impact: r.impact,
+            })
+            .collect(),
+        progress: fleet
+            .exit_criteria
+            .iter()
+            .filter_map(|p| {
+                let engagement = site
+                    .engagements
+                    .iter()
+                    .find(|e| e.id.as_str() == p.engagement)?;
+                (engagement.status != EngagementStatus::HandedOff).then(|| ProgressRow {
+                    engagement: link(&p.engagement),
+                    status: engagement.status.id().to_string(),
+                    done: p.done,
+                    total: p.total,
+                    percent: percent(p.done, p.total),
+                })
+            })
+            .collect(),
+        escalations: fleet
+            .escalations
+            .iter()
+            .map(|c| c.value.parse::<usize>().unwrap_or(0))
+            .sum(),
+    }
+}
+
+/// A link to an engagement's page, titled with the customer's name.
+pub fn engagement_link(site: &Site, id: &str) -> Link {
+    let customer = site
+        .engagements
+        .iter()
+        .find(|e| e.id.as_str() == id)
+        .map_or_else(|| id.to_string(), |e| e.customer.clone());
+    Link::new(customer, format!("engagements/{id}/"))
+}

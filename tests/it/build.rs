@@ -1,0 +1,368 @@
+//! `refarch build`: every page, links under a base path, profiles that
+//! leave confidential customers out of everything, escaping, atomic output.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::site_test::SiteTest;
+
+/// Every file under `dir`, as relative paths.
+fn files(dir: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.insert(
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    found
+}
+
+fn read(dir: &Path, relative: &str) -> String {
+    std::fs::read_to_string(dir.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+fn build(test: &SiteTest, extra: &[&str]) -> PathBuf {
+    let out = test.path().join("public");
+    let mut args = vec!["build", "--output", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = test.run(&args);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built "), "{}", run.stderr);
+    out
+}
+
+/// Every `href="…"` and `src="…"` value in `html`.
+fn links(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attribute in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(start) = rest.find(attribute) {
+            rest = &rest[start + attribute.len()..];
+            let end = rest.find('"').unwrap();
+            found.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+#[test]
+fn the_example_builds_every_page_and_export() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let written = files(&out);
+    let mut expected = vec![
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "fleet.csv",
+        "support/index.html",
+        "support/support.json",
+        "reference-architectures/index.html",
+        "engagements/index.html",
+        "releases/index.html",
+        "search/index.html",
+        "search/manifest.json",
+        "search/meta/0.json",
+        "static/style.css",
+        "static/highlight.css",
+        "static/search.js",
+        "guide/exception-process/index.html",
+        "policies/single-container-deprecation/index.html",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect::<Vec<_>>();
+    for size in ["xs", "s", "m", "l", "xl"] {
+        expected.push(format!("reference-architectures/{size}/index.html"));
+    }
+    for entry in std::fs::read_dir(test.path().join("data/engagements"))
+        .unwrap()
+        .flatten()
+    {
+        let id = entry
+            .path()
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        expected.push(format!("engagements/{id}/index.html"));
+        expected.push(format!("engagements/{id}.json"));
+    }
+    for file in &expected {
+        assert!(written.contains(file), "{file} was not written");
+    }
+    assert!(
+        !written
+            .iter()
+            .any(|f| f.starts_with("engagements/northwind-logistics.md")),
+        "companion prose is not a page"
+    );
+}
+
+#[test]
+fn every_internal_link_resolves_under_a_base_path() {
+    let test = SiteTest::example();
+    let out = build(&test, &["--base-url", "/refarch/"]);
+    let mut checked = 0;
+    for file in files(&out).iter().filter(|f| f.ends_with(".html")) {
+        let html = read(&out, file);
+        for link in links(&html) {
+            if link.starts_with("https://")
+                || link.starts_with("http://")
+                || link.starts_with("mailto:")
+                || link.starts_with('#')
+            {
+                continue;
+            }
+            assert!(
+                link.starts_with("/refarch/"),
+                "{file}: {link} is not under the base path"
+            );
+            let path = link
+                .trim_start_matches("/refarch/")
+                .split(['#', '?'])
+                .next()
+                .unwrap();
+            let target = if path.is_empty() || path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                path.to_string()
+            };
+            assert!(
+                out.join(&target).is_file(),
+                "{file}: {link} points at nothing ({target})"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
+    assert!(
+        read(&out, "index.html").contains("<meta name=\"refarch-base\" content=\"/refarch/\">")
+    );
+}
+
+#[test]
+fn the_publish_profile_leaves_confidential_customers_out_of_everything() {
+    let test = SiteTest::example();
+    let confidential: Vec<(String, String)> =
+        std::fs::read_dir(test.path().join("data/engagements"))
+            .unwrap()
+            .flatten()
+            .filter_map(|entry| {
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                let value: toml::Table = toml::from_str(&text).unwrap();
+                (value.get("confidential").and_then(|c| c.as_bool()) == Some(true)).then(|| {
+                    (
+                        value["id"].as_str().unwrap().to_string(),
+                        value["customer"].as_str().unwrap().to_string(),
+                    )
+                })
+            })
+            .collect();
+    assert!(
+        !confidential.is_empty(),
+        "the example has confidential engagements"
+    );
+    let out = build(&test, &["--profile", "publish"]);
+    for file in files(&out) {
+        let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
+        for (id, customer) in &confidential {
+            assert!(!text.contains(customer.as_str()), "{file} names {customer}");
+            assert!(!text.contains(id.as_str()), "{file} mentions {id}");
+        }
+    }
+    let index = read(&out, "index.html");
+    assert!(index.contains("profile <code>publish</code>"));
+    assert!(
+        read(&out, "index.html").contains("/refarch/static/style.css"),
+        "the profile's base URL applies"
+    );
+}
+
+#[test]
+fn an_unknown_profile_is_refused() {
+    let test = SiteTest::example();
+    let run = test.run(&[
+        "build",
+        "--profile",
+        "publsh",
+        "--output",
+        test.path().join("public").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("unknown build profile `publsh`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the profiles in data/site.toml are: internal, publish"),
+        "{}",
+        run.stderr
+    );
+    assert!(!test.path().join("public").exists());
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_site() {
+    let test = SiteTest::minimal();
+    let out = build(&test, &[]);
+    let before = files(&out);
+    let home = read(&out, "index.html");
+    let engagement = test.read("data/engagements/acme.toml");
+    test.write(
+        "data/engagements/acme.toml",
+        engagement.replace("method = \"helm\"", "method = \"helmm\""),
+    );
+    let run = test.run(&["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert_eq!(files(&out), before);
+    assert_eq!(read(&out, "index.html"), home);
+    let siblings: Vec<_> = std::fs::read_dir(test.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !siblings.iter().any(|name| name.starts_with(".refarch-")),
+        "no temporary directory left: {siblings:?}"
+    );
+}
+
+#[test]
+fn hostile_strings_produce_no_executable_markup() {
+    let test = SiteTest::bad("hostile");
+    let out = build(&test, &[]);
+    for file in files(&out) {
+        let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
+        if file.ends_with(".html") {
+            let lowered = text.to_lowercase();
+            assert!(
+                !lowered.contains("<script>alert"),
+                "{file} has a script from data"
+            );
+            for needle in [
+                "<img src=x",
+                "<svg",
+                "<iframe",
+                "<b onmouseover",
+                "\" onclick=\"",
+            ] {
+                assert!(!lowered.contains(needle), "{file} has `{needle}` unescaped");
+            }
+            for link in links(&text) {
+                let scheme = link.trim().to_lowercase();
+                assert!(
+                    !scheme.starts_with("javascript:")
+                        && !scheme.starts_with("data:")
+                        && !scheme.starts_with("vbscript:"),
+                    "{file}: active link {link}"
+                );
+            }
+        }
+    }
+    let page = read(&out, "engagements/acme/index.html");
+    assert!(
+        page.contains("{{ 7*7 }}"),
+        "template syntax in data is shown, not run"
+    );
+    assert!(!page.contains(">49<"));
+    assert!(page.contains("&lt;script&gt;alert(&#39;customer&#39;)&lt;/script&gt;"));
+    let guide = read(&out, "guide/hostile/index.html");
+    assert!(
+        guide.contains("&lt;script&gt;alert('raw')&lt;/script&gt;"),
+        "raw HTML in Markdown is text"
+    );
+    let csv = read(&out, "fleet.csv");
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out, "engagements/acme.json")).unwrap();
+    assert!(
+        json["engagement"]["customer"]
+            .as_str()
+            .unwrap()
+            .starts_with("=HYPERLINK"),
+        "JSON keeps the value as data"
+    );
+}
+
+#[test]
+fn the_search_index_finds_customers_and_instance_types() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out, "search/manifest.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&read(&out, "search/meta/0.json")).unwrap();
+    assert_eq!(
+        manifest["docs"].as_u64().unwrap() as usize,
+        meta.as_array().unwrap().len()
+    );
+    let lookup = |term: &str| -> Vec<String> {
+        let prefix: String = term.chars().take(2).collect();
+        let shard: serde_json::Value =
+            serde_json::from_str(&read(&out, &format!("search/idx/{prefix}.json"))).unwrap();
+        shard[term]
+            .as_array()
+            .map(|postings| {
+                postings
+                    .iter()
+                    .map(|p| {
+                        meta[p[0].as_u64().unwrap() as usize][0]
+                            .as_str()
+                            .unwrap()
+                            .to_string()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(lookup("northwind").contains(&"engagements/northwind-logistics/".to_string()));
+    assert!(
+        lookup("m6i").contains(&"engagements/northwind-logistics/".to_string()),
+        "{:?}",
+        lookup("m6i")
+    );
+}
+
+#[test]
+fn exports_have_their_shapes() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let support: serde_json::Value =
+        serde_json::from_str(&read(&out, "support/support.json")).unwrap();
+    assert_eq!(support["statuses"].as_array().unwrap().len(), 9);
+    assert_eq!(support["statuses"][0]["id"], "recommended");
+    assert_eq!(support["rules"].as_array().unwrap().len(), 59);
+    assert_eq!(support["rules"][0]["id"], "single-container-production");
+    assert_eq!(support["sizes"][0]["limits"]["users"], 500);
+    assert!(support["exception"]["questions"].as_array().unwrap().len() == 5);
+    let csv = read(&out, "fleet.csv");
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("id,customer,status,strategy,method,provider")
+    );
+    assert_eq!(lines.count(), 10);
+    let engagement: serde_json::Value =
+        serde_json::from_str(&read(&out, "engagements/northwind-logistics.json")).unwrap();
+    assert_eq!(engagement["engagement"]["id"], "northwind-logistics");
+    assert!(engagement["derived"]["total_vcpu"].as_u64().unwrap() > 0);
+    assert!(engagement["analysis"]["deviations"].is_array());
+}
