@@ -20,6 +20,25 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// Escapes `text` and shows `backticked` words as code, for messages that
+/// the analysis words for both the terminal and the page.
+pub fn code_spans(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 && text.matches('`').count() % 2 == 0 {
+            out.push_str("<code>");
+            out.push_str(&html(part));
+            out.push_str("</code>");
+        } else {
+            if i > 0 && text.matches('`').count() % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(&html(part));
+        }
+    }
+    out
+}
+
 /// The template formatter: values are escaped unless marked safe.
 pub fn formatter(
     out: &mut minijinja::Output,
@@ -39,6 +58,16 @@ pub fn formatter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_spans_are_escaped_too() {
+        assert_eq!(
+            code_spans("`frontend`: <b>"),
+            "<code>frontend</code>: &lt;b&gt;"
+        );
+        assert_eq!(code_spans("odd ` tick"), "odd ` tick");
+        assert_eq!(code_spans("`<script>`"), "<code>&lt;script&gt;</code>");
+    }
 
     #[test]
     fn escapes_markup_and_quotes_but_not_slashes() {

@@ -104,6 +104,9 @@ pub fn environment(
     let links = urls.clone();
     env.add_filter("href", move |destination: String| links.href(&destination));
     env.add_filter("thousands", |value: Value| thousands(&value.to_string()));
+    env.add_filter("code_spans", |text: String| {
+        Value::from_safe_string(super::escape::code_spans(&text))
+    });
     Ok(env)
 }
 
