@@ -23,20 +23,19 @@ pub fn html(text: &str) -> String {
 /// Escapes `text` and shows `backticked` words as code, for messages that
 /// the analysis words for both the terminal and the page.
 pub fn code_spans(text: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in text.split('`').enumerate() {
-        if i % 2 == 1 && text.matches('`').count() % 2 == 0 {
-            out.push_str("<code>");
-            out.push_str(&html(part));
-            out.push_str("</code>");
-        } else {
-            if i > 0 && text.matches('`').count() % 2 == 1 {
-                out.push('`');
-            }
-            out.push_str(&html(part));
-        }
+    if !text.matches('`').count().is_multiple_of(2) {
+        return html(text);
     }
-    out
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", html(part))
+            } else {
+                html(part)
+            }
+        })
+        .collect()
 }
 
 /// The template formatter: values are escaped unless marked safe.

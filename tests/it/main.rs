@@ -1,8 +1,10 @@
 //! The integration tests: one binary (every extra `tests/*.rs` is another
 //! link step), one module per command or concern.
 
+mod browser;
 mod build;
 mod check;
+mod e2e;
 mod example;
 mod init;
 mod new;

@@ -280,7 +280,9 @@
     if (query.trim() === "") return;
 
     // The count line goes in first and stays, so that its change from
-    // "Searching" to the outcome is announced.
+    // "Searching" to the outcome is announced. It is the only live region:
+    // a live container would read every result aloud as the list arrives.
+    target.removeAttribute("aria-live");
     empty(target);
     const line = target.appendChild(element("p", "search-count", "Searching\u2026", { role: "status" }));
     search(query, PAGE_LIMIT).then(
