@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
+
+use crate::analysis::Analysis;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::load_site;
 use crate::model::Site;
@@ -145,7 +148,9 @@ pub fn render_files(
         profile: profile.map(str::to_string),
         theme: site.config.theme.clone(),
     };
-    let rendered = render_site(site, &options)?;
+    let analysis = Analysis::of(site);
+    timings.push(("analyze", rendering.elapsed()));
+    let rendered = render_site(site, &analysis, &options)?;
     timings.push(("render", rendering.elapsed()));
 
     let indexing = Instant::now();
@@ -165,13 +170,18 @@ pub fn render_files(
         "robots.txt".to_string(),
         sitemap::robots(&urls).into_bytes(),
     ));
-    for engagement in &site.engagements {
-        files.push((
-            format!("engagements/{}.json", engagement.id.as_str()),
-            exports::engagement_json(site, engagement),
-        ));
-    }
-    files.push(("fleet.csv".to_string(), exports::fleet_csv(site)));
+    let engagement_exports: Vec<(String, Vec<u8>)> = site
+        .engagements
+        .par_iter()
+        .map(|e| {
+            (
+                format!("engagements/{}.json", e.id.as_str()),
+                exports::engagement_json(e, analysis.of_engagement(e.id.as_str())),
+            )
+        })
+        .collect();
+    files.extend(engagement_exports);
+    files.push(("fleet.csv".to_string(), exports::fleet_csv(site, &analysis)));
     files.push((
         "support/support.json".to_string(),
         exports::support_json(site),

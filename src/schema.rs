@@ -71,6 +71,18 @@ impl FileKind {
         format!("{}.schema.json", self.name())
     }
 
+    /// The schema, generated once per process: the loader walks every
+    /// file against it, and generating it costs more than parsing a file.
+    pub fn cached_schema(self) -> &'static Value {
+        static SCHEMAS: std::sync::LazyLock<Vec<Value>> =
+            std::sync::LazyLock::new(|| FileKind::ALL.iter().map(|kind| kind.schema()).collect());
+        let index = FileKind::ALL
+            .iter()
+            .position(|kind| *kind == self)
+            .expect("every kind is in ALL");
+        &SCHEMAS[index]
+    }
+
     /// The JSON Schema (draft 2020-12) of this kind of file.
     pub fn schema(self) -> Value {
         let generator = SchemaSettings::draft2020_12().into_generator();

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::requirements::{Dimension, ExternalVersion, Requirements};
 use super::resourcing::{Fit, MachineComparison, ResourceComparison, compare, compare_machine};
 use super::sizing::{Sizing, size_for};
-use super::support::verdict;
+use super::support::evaluate;
 use crate::model::{Engagement, EngagementStatus, Site, Status, Topology};
 
 /// What kind of difference a deviation is.
@@ -137,7 +137,7 @@ pub fn deviations_of(site: &Site, e: &Engagement) -> EngagementDeviations {
     let requirements = requirements_of(e);
     let mut found: Vec<Deviation> = Vec::new();
     for r in &requirements {
-        let verdict = verdict(site, r);
+        let verdict = evaluate(site, r);
         for rule in verdict
             .rules
             .iter()

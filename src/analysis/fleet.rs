@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::deviations::requirements_of;
 use super::sizing::{Sizing, size_for};
-use super::support::verdict;
+use super::support::evaluate;
 use crate::model::{CriterionStatus, Engagement, Level, LogStatus, Site, Status};
 
 /// How many engagements have a value.
@@ -190,7 +190,7 @@ pub fn size_of(site: &Site, engagement: &Engagement) -> String {
 
 fn flag_options(site: &Site, engagement: &Engagement, fleet: &mut Fleet) {
     for requirements in requirements_of(engagement) {
-        for rule in verdict(site, &requirements).rules {
+        for rule in evaluate(site, &requirements).rules {
             let flagged = Flagged {
                 engagement: engagement.id.to_string(),
                 rule: rule.id.clone(),

@@ -126,3 +126,62 @@ mod tests {
         assert_eq!(diagnostics.error_count(), 1);
     }
 }
+
+/// What the analyses say about one engagement, computed once per build and
+/// shared by every page and export that shows it.
+#[derive(Debug, Clone)]
+pub struct EngagementFacts {
+    pub deviations: deviations::EngagementDeviations,
+    /// The most severe verdict over its production configuration.
+    pub status: crate::model::Status,
+    /// The reference size of production (declared, else called for).
+    pub size: String,
+    /// The path from its release to the latest.
+    pub path: Option<upgrades::UpgradePath>,
+}
+
+/// The analyses of a whole site.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    engagements: std::collections::HashMap<String, EngagementFacts>,
+}
+
+impl Analysis {
+    /// Analyzes every engagement, in parallel.
+    pub fn of(site: &Site) -> Analysis {
+        use rayon::prelude::*;
+        let latest = site.releases.latest();
+        let engagements = site
+            .engagements
+            .par_iter()
+            .map(|e| {
+                let requirements = deviations::requirements_of(e);
+                let facts = EngagementFacts {
+                    deviations: deviations_of(site, e),
+                    status: requirements
+                        .iter()
+                        .map(|r| support::evaluate(site, r).status)
+                        .max()
+                        .unwrap_or(crate::model::Status::NotDocumented),
+                    size: fleet::size_of(site, e),
+                    path: latest.as_ref().and_then(|latest| {
+                        upgrades::upgrade_path(
+                            site,
+                            &e.deployment.release,
+                            latest,
+                            &requirements[0],
+                        )
+                        .ok()
+                    }),
+                };
+                (e.id.to_string(), facts)
+            })
+            .collect();
+        Analysis { engagements }
+    }
+
+    /// The facts of engagement `id`, which must be in the analyzed site.
+    pub fn of_engagement(&self, id: &str) -> &EngagementFacts {
+        &self.engagements[id]
+    }
+}

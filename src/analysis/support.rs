@@ -63,7 +63,7 @@ impl Verdict {
 
 /// Computes the verdict for `requirements` against the site's rules.
 pub fn verdict(site: &Site, requirements: &Requirements) -> Verdict {
-    let mut verdict = verdict_without_alternatives(site, requirements);
+    let mut verdict = evaluate(site, requirements);
     if verdict.status > Status::Supported {
         verdict.alternatives = alternatives(site, requirements, &verdict);
     }
@@ -73,7 +73,9 @@ pub fn verdict(site: &Site, requirements: &Requirements) -> Verdict {
     verdict
 }
 
-fn verdict_without_alternatives(site: &Site, requirements: &Requirements) -> Verdict {
+/// The verdict without alternatives or the exception process: what the
+/// matrices, the deviations and the fleet need, at a fraction of the cost.
+pub fn evaluate(site: &Site, requirements: &Requirements) -> Verdict {
     let mut rules: Vec<MatchedRule> = site
         .support
         .rule

@@ -12,6 +12,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 pub use source::{MAX_FILE_BYTES, SourceFile};
@@ -125,35 +126,57 @@ fn parse_all(root: &Path, diagnostics: &mut Diagnostics) -> ParsedSite {
     };
     let size_files = list_files(root, SIZES_DIR, "toml", diagnostics);
     parsed.size_files = size_files.iter().map(stem).collect();
-    for relative in size_files {
-        if let Some(file) = read(root, &relative, diagnostics) {
-            parsed.sizes.extend(parse_file(
-                file,
-                FileKind::ReferenceArchitecture,
-                diagnostics,
-            ));
-        }
-    }
+    let (sizes, found) = parse_many(root, &size_files, FileKind::ReferenceArchitecture);
+    parsed.sizes = sizes;
+    diagnostics.extend(found);
     let engagement_files = list_files(root, ENGAGEMENTS_DIR, "toml", diagnostics);
     parsed.engagement_files = engagement_files.iter().map(stem).collect();
-    for relative in engagement_files {
-        if let Some(file) = read(root, &relative, diagnostics) {
-            parsed
-                .engagements
-                .extend(parse_file(file, FileKind::Engagement, diagnostics));
-        }
-    }
-    for relative in list_files(root, CONTENT_DIR, "md", diagnostics) {
-        if let Some(file) = read(root, &relative, diagnostics) {
+    let (engagements, found) = parse_many(root, &engagement_files, FileKind::Engagement);
+    parsed.engagements = engagements;
+    diagnostics.extend(found);
+    let content_files = list_files(root, CONTENT_DIR, "md", diagnostics);
+    let pages: Vec<(Option<Parsed<Page>>, Diagnostics)> = content_files
+        .par_iter()
+        .map(|relative| {
+            let mut found = Diagnostics::default();
+            let Some(file) = read(root, relative, &mut found) else {
+                return (None, found);
+            };
             let under_content = relative[CONTENT_DIR.len() + 1..].to_string();
-            let (page, found) = content::parse_page(&file, &under_content);
-            diagnostics.extend(found);
-            if let Some(page) = page {
-                parsed.pages.push(Parsed { file, value: page });
-            }
-        }
+            let (page, page_diagnostics) = content::parse_page(&file, &under_content);
+            found.extend(page_diagnostics);
+            (page.map(|value| Parsed { file, value }), found)
+        })
+        .collect();
+    for (page, found) in pages {
+        parsed.pages.extend(page);
+        diagnostics.extend(found);
     }
     parsed
+}
+
+/// Reads and parses `files` in parallel, keeping their order.
+fn parse_many<T: DeserializeOwned + Send>(
+    root: &Path,
+    files: &[String],
+    kind: FileKind,
+) -> (Vec<Parsed<T>>, Diagnostics) {
+    let results: Vec<(Option<Parsed<T>>, Diagnostics)> = files
+        .par_iter()
+        .map(|relative| {
+            let mut found = Diagnostics::default();
+            let parsed = read(root, relative, &mut found)
+                .and_then(|file| parse_file(file, kind, &mut found));
+            (parsed, found)
+        })
+        .collect();
+    let mut diagnostics = Diagnostics::default();
+    let mut parsed = Vec::with_capacity(results.len());
+    for (value, found) in results {
+        parsed.extend(value);
+        diagnostics.extend(found);
+    }
+    (parsed, diagnostics)
 }
 
 fn read(root: &Path, relative: &str, diagnostics: &mut Diagnostics) -> Option<SourceFile> {

@@ -40,15 +40,15 @@ pub fn parse<T: DeserializeOwned>(
         }
     };
 
-    let schema = kind.schema();
+    let schema = kind.cached_schema();
     let mut walker = KeyWalker {
         file,
         offset,
-        root: &schema,
+        root: schema,
         unknown: Vec::new(),
         placeholders: Vec::new(),
     };
-    walker.walk_table(document.get_ref(), &schema, "");
+    walker.walk_table(document.get_ref(), schema, "");
     let had_unknown = !walker.unknown.is_empty();
     let placeholder_spans: Vec<Range<usize>> = walker
         .placeholders

@@ -3,16 +3,16 @@
 
 use serde::Serialize;
 
-use crate::analysis::deviations::{EngagementDeviations, deviations_of};
-use crate::analysis::fleet::size_of;
+use crate::analysis::deviations::EngagementDeviations;
 use crate::analysis::requirements::Dimension;
+use crate::analysis::{Analysis, EngagementFacts};
 use crate::model::{Catalog, Engagement, ExceptionProcess, Limits, Rule, Site, Status};
 
 #[derive(Serialize)]
 struct EngagementExport<'a> {
     engagement: &'a Engagement,
     derived: Derived,
-    analysis: EngagementDeviations,
+    analysis: &'a EngagementDeviations,
 }
 
 /// Figures the record never types, derived from it.
@@ -27,7 +27,7 @@ struct Derived {
 }
 
 /// `engagements/<id>.json`.
-pub fn engagement_json(site: &Site, engagement: &Engagement) -> Vec<u8> {
+pub fn engagement_json(engagement: &Engagement, facts: &EngagementFacts) -> Vec<u8> {
     let nodes = &engagement.resourcing.node;
     let export = EngagementExport {
         engagement,
@@ -46,17 +46,17 @@ pub fn engagement_json(site: &Site, engagement: &Engagement) -> Vec<u8> {
                 .iter()
                 .map(|n| u64::from(n.count) * n.disk.bytes())
                 .sum(),
-            size: size_of(site, engagement),
+            size: facts.size.clone(),
         },
-        analysis: deviations_of(site, engagement),
+        analysis: &facts.deviations,
     };
-    let mut json = serde_json::to_vec_pretty(&export).expect("engagements serialize");
+    let mut json = serde_json::to_vec(&export).expect("engagements serialize");
     json.push(b'\n');
     json
 }
 
 /// `fleet.csv`: one row per engagement.
-pub fn fleet_csv(site: &Site) -> Vec<u8> {
+pub fn fleet_csv(site: &Site, analysis: &Analysis) -> Vec<u8> {
     let header = [
         "id",
         "customer",
@@ -98,7 +98,7 @@ pub fn fleet_csv(site: &Site) -> Vec<u8> {
                 .as_ref()
                 .map_or(String::new(), |v| v.to_string()),
             e.deployment.arch.to_string(),
-            size_of(site, e),
+            analysis.of_engagement(e.id.as_str()).size.clone(),
             e.usage.licensed_users.to_string(),
             e.code.repositories_synced().to_string(),
             nodes

@@ -2,7 +2,9 @@
 //! downloads only the shards of the terms typed (see
 //! `themes/default/static/search.js`, whose tokenizer must match).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -16,7 +18,9 @@ const DESCRIPTION_WEIGHT: u32 = 3;
 const BODY_CAP: u32 = 5;
 
 /// Lowercases and splits into runs of letters and digits of two or more
-/// characters: `m6a.4xlarge` → `m6a`, `4xlarge`.
+/// characters: `m6a.4xlarge` → `m6a`, `4xlarge`. `char::is_alphanumeric` is
+/// Unicode's Alphabetic or Numeric property, which the browser matches with
+/// `[\p{Alphabetic}\p{N}]`.
 pub fn tokenize(text: &str) -> Vec<String> {
     let lowered = text.to_lowercase();
     lowered
@@ -34,48 +38,64 @@ struct Manifest {
     prefixes: Vec<String>,
 }
 
+/// What a search result shows: URL, title, section, summary.
+type Meta = (String, String, String, String);
+
 /// The files of the index: `search/manifest.json`, `search/meta/<k>.json`
 /// and `search/idx/<prefix>.json`.
 pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
     let documents: Vec<&RenderedPage> = pages.iter().filter(|p| p.listed).collect();
-    let mut terms: BTreeMap<String, BTreeMap<usize, u32>> = BTreeMap::new();
-    let mut meta: Vec<(String, String, String, String)> = Vec::new();
-    for (doc, page) in documents.iter().enumerate() {
-        let body = main_text(&page.html);
-        let mut add = |text: &str, weight: u32, cap: u32| {
-            let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-            for token in tokenize(text) {
-                *counts.entry(token).or_default() += 1;
+    // Tokenizing is the costly part: one page per task, merged after.
+    let analysed: Vec<(HashMap<String, u32>, Meta)> = documents
+        .par_iter()
+        .map(|page| {
+            let body = main_text(&page.html);
+            let mut scores: HashMap<String, u32> = HashMap::new();
+            for (text, weight, cap) in [
+                (page.title.as_str(), TITLE_WEIGHT, 1),
+                (page.description.as_str(), DESCRIPTION_WEIGHT, 1),
+                (body.as_str(), 1, BODY_CAP),
+            ] {
+                let mut counts: HashMap<String, u32> = HashMap::new();
+                for token in tokenize(text) {
+                    *counts.entry(token).or_default() += 1;
+                }
+                for (token, count) in counts {
+                    *scores.entry(token).or_default() += weight * count.min(cap);
+                }
             }
-            for (token, count) in counts {
-                *terms.entry(token).or_default().entry(doc).or_default() += weight * count.min(cap);
-            }
-        };
-        add(&page.title, TITLE_WEIGHT, 1);
-        add(&page.description, DESCRIPTION_WEIGHT, 1);
-        add(&body, 1, BODY_CAP);
-        let summary = if page.description.is_empty() {
-            excerpt(&body, 180)
-        } else {
-            page.description.clone()
-        };
-        meta.push((
-            page.path.clone(),
-            page.title.clone(),
-            page.section.clone(),
-            summary,
-        ));
+            let summary = if page.description.is_empty() {
+                excerpt(&body, 180)
+            } else {
+                page.description.clone()
+            };
+            (
+                scores,
+                (
+                    page.path.clone(),
+                    page.title.clone(),
+                    page.section.clone(),
+                    summary,
+                ),
+            )
+        })
+        .collect();
+    let mut terms: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
+    let mut meta = Vec::with_capacity(analysed.len());
+    for (doc, (scores, entry)) in analysed.into_iter().enumerate() {
+        for (token, score) in scores {
+            terms.entry(token).or_default().push((doc, score));
+        }
+        meta.push(entry);
     }
 
-    // prefix → term → [(document, score)]
-    type Shard<'t> = BTreeMap<&'t str, Vec<(usize, u32)>>;
-    let mut shards: BTreeMap<String, Shard<'_>> = BTreeMap::new();
-    for (term, postings) in &terms {
+    // prefix → term → [(document, score)], sorted for reproducible output.
+    type Shard = BTreeMap<String, Vec<(usize, u32)>>;
+    let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
+    for (term, mut postings) in terms {
+        postings.sort_unstable();
         let prefix: String = term.chars().take(2).collect();
-        shards
-            .entry(prefix)
-            .or_default()
-            .insert(term, postings.iter().map(|(d, s)| (*d, *s)).collect());
+        shards.entry(prefix).or_default().insert(term, postings);
     }
     let mut files = Vec::new();
     let manifest = Manifest {

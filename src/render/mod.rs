@@ -15,6 +15,7 @@ use minijinja::{Environment, Value, context};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::Analysis;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Page, Site};
 use urls::Urls;
@@ -67,11 +68,16 @@ pub struct RenderedSite {
 }
 
 /// Renders every page of `site`.
-pub fn render_site(site: &Site, options: &RenderOptions) -> Result<RenderedSite, Diagnostics> {
+pub fn render_site(
+    site: &Site,
+    analysis: &Analysis,
+    options: &RenderOptions,
+) -> Result<RenderedSite, Diagnostics> {
     let urls = Urls::new(&options.base_url);
     let env = templates::environment(&options.root, &options.theme, &urls).map_err(single)?;
     let site_view = views::site_view(site, &urls, options.profile.as_deref());
     let renderer = Renderer {
+        analysis,
         env: &env,
         site_view: &site_view,
         options,
@@ -144,6 +150,7 @@ enum Job<'a> {
 }
 
 struct Renderer<'a> {
+    analysis: &'a Analysis,
     env: &'a Environment<'static>,
     site_view: &'a SiteView,
     options: &'a RenderOptions,
@@ -192,13 +199,14 @@ impl Renderer<'_> {
                 PageMeta::new("Engagements", "engagements/", "engagements/")
                     .described("Every customer implementation, with its deployment, release, size and progress.")
                     .crumbs(vec![Link::new("Fleet", "")]),
-                Value::from(Serde(views::engagement::list_view(site))),
+                Value::from(Serde(views::engagement::list_view(site, self.analysis))),
                 true,
             ),
             Job::Engagement(id) => {
                 let engagement = site.engagements.iter().find(|e| e.id.as_str() == *id).expect("job from the site");
                 let prose = companion(site, &format!("engagements/{id}.md"), urls);
-                let view = views::engagement::engagement_view(site, engagement, urls, prose.map(|p| p.html));
+                let facts = self.analysis.of_engagement(id);
+                let view = views::engagement::engagement_view(site, engagement, facts, urls, prose.map(|p| p.html));
                 (
                     "engagement.html",
                     PageMeta::new(engagement.customer.clone(), format!("engagements/{id}/"), "engagements/")
@@ -213,7 +221,7 @@ impl Renderer<'_> {
                 PageMeta::new("Releases", "releases/", "releases/")
                     .described("The release catalog, the support window, upgrade rules and every customer's path to the latest release.")
                     .crumbs(vec![Link::new("Fleet", "")]),
-                Value::from(Serde(views::releases::releases_view(site))),
+                Value::from(Serde(views::releases::releases_view(site, self.analysis))),
                 true,
             ),
             Job::Content(page) => {

@@ -4,12 +4,10 @@ use serde::Serialize;
 
 use super::sizes::ResourceTotals;
 use super::{Link, Names, StatusView, cores, percent, status_view};
-use crate::analysis::deviations::{
-    Deviation, DeviationKind, DeviationStatus, deviations_of, requirements_of,
-};
+use crate::analysis::deviations::{Deviation, DeviationKind, DeviationStatus, requirements_of};
 use crate::analysis::resourcing::{Fit, Totals};
-use crate::analysis::support::verdict;
-use crate::analysis::upgrades::{UpgradePath, upgrade_path};
+use crate::analysis::upgrades::UpgradePath;
+use crate::analysis::{Analysis, EngagementFacts};
 use crate::model::{Bytes, CriterionStatus, Engagement, LogStatus, MilestoneStatus, Site};
 use crate::render::markdown;
 use crate::render::templates::thousands;
@@ -51,12 +49,12 @@ pub struct EngagementListView {
     pub strategies: Vec<Link>,
 }
 
-pub fn list_view(site: &Site) -> EngagementListView {
+pub fn list_view(site: &Site, analysis: &Analysis) -> EngagementListView {
     let names = Names::new(site);
     let rows: Vec<EngagementRow> = site
         .engagements
         .iter()
-        .map(|e| row(site, &names, e))
+        .map(|e| row(site, &names, e, analysis.of_engagement(e.id.as_str())))
         .collect();
     let distinct = |values: Vec<String>| {
         let mut values = values;
@@ -91,13 +89,9 @@ pub fn list_view(site: &Site) -> EngagementListView {
     }
 }
 
-fn row(site: &Site, names: &Names<'_>, e: &Engagement) -> EngagementRow {
-    let found = deviations_of(site, e);
-    let verdict_status = requirements_of(e)
-        .iter()
-        .map(|r| verdict(site, r).status)
-        .max()
-        .unwrap_or(crate::model::Status::NotDocumented);
+fn row(site: &Site, names: &Names<'_>, e: &Engagement, facts: &EngagementFacts) -> EngagementRow {
+    let found = &facts.deviations;
+    let verdict_status = facts.status;
     let exit_total = site
         .catalog
         .exit_criterion
@@ -130,7 +124,7 @@ fn row(site: &Site, names: &Names<'_>, e: &Engagement) -> EngagementRow {
             .releases
             .support_window()
             .contains(&e.deployment.release.release()),
-        size: crate::analysis::fleet::size_of(site, e),
+        size: facts.size.clone(),
         verdict: status_view(site, verdict_status),
         exit_done,
         exit_total,
@@ -430,11 +424,12 @@ pub struct LoadTestRow {
 pub fn engagement_view(
     site: &Site,
     e: &Engagement,
+    facts: &EngagementFacts,
     urls: &Urls,
     prose: Option<String>,
 ) -> EngagementView {
     let names = Names::new(site);
-    let found = deviations_of(site, e);
+    let found = &facts.deviations;
     let d = &e.deployment;
     let service_nodes = e.resourcing.node.iter();
     let node_rows: Vec<NodeRow> = service_nodes
@@ -799,11 +794,7 @@ pub fn engagement_view(
         }
     }
 
-    let path = site
-        .releases
-        .latest()
-        .and_then(|latest| upgrade_path(site, &d.release, &latest, &requirements_of(e)[0]).ok())
-        .map(|p| path_view(&p));
+    let path = facts.path.as_ref().map(path_view);
 
     let history = e
         .upgrade_history
@@ -902,7 +893,7 @@ pub fn engagement_view(
         .unwrap_or_default();
 
     EngagementView {
-        row: row(site, &names, e),
+        row: row(site, &names, e, facts),
         summary: e.summary.clone(),
         dashboard,
         team,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::home::engagement_link;
 use super::{Link, Names};
-use crate::analysis::deviations::requirements_of;
+use crate::analysis::Analysis;
 use crate::analysis::requirements::Requirements;
 use crate::analysis::upgrades::{HopKind, UpgradePath, upgrade_path};
 use crate::model::Site;
@@ -70,7 +70,7 @@ pub fn describe(path: &UpgradePath) -> String {
     text
 }
 
-pub fn releases_view(site: &Site) -> ReleasesView {
+pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
     let names = Names::new(site);
     let latest = site.releases.latest();
     let window = site.releases.support_window();
@@ -131,15 +131,12 @@ pub fn releases_view(site: &Site) -> ReleasesView {
             .engagements
             .iter()
             .filter_map(|e| {
-                let latest = latest.as_ref()?;
-                let path =
-                    upgrade_path(site, &e.deployment.release, latest, &requirements_of(e)[0])
-                        .ok()?;
+                let path = analysis.of_engagement(e.id.as_str()).path.as_ref()?;
                 Some(EngagementPathRow {
                     engagement: engagement_link(site, e.id.as_str()),
                     release: e.deployment.release.to_string(),
                     method: names.method(e.deployment.method.as_str()),
-                    path: describe(&path),
+                    path: describe(path),
                     blockers: path
                         .blockers
                         .iter()

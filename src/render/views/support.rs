@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Link, StatusView, status_view};
 use crate::analysis::requirements::{Dimension, ExternalVersion, Requirements};
-use crate::analysis::support::verdict;
+use crate::analysis::support::evaluate;
 use crate::model::{ExceptionProcess, Rule, Site, Status, Version, VersionRange};
 
 #[derive(Debug, Serialize)]
@@ -217,7 +217,7 @@ pub fn support_view(site: &Site) -> SupportView {
 }
 
 fn cell(site: &Site, requirements: &Requirements) -> Cell {
-    let verdict = verdict(site, requirements);
+    let verdict = evaluate(site, requirements);
     let deciding = verdict
         .rules
         .iter()

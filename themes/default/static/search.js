@@ -16,7 +16,7 @@
   // Built at run time: an engine without Unicode property escapes then
   // reports search as unavailable instead of failing to parse this file.
   const WORD = (() => {
-    try { return new RegExp("[\\p{L}\\p{N}]+", "gu"); } catch (e) { return null; }
+    try { return new RegExp("[\\p{Alphabetic}\\p{N}]+", "gu"); } catch (e) { return null; }
   })();
 
   const baseMeta = document.querySelector('meta[name="refarch-base"]');
