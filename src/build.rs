@@ -155,17 +155,15 @@ pub fn render_files(
 
     let indexing = Instant::now();
     let urls = Urls::new(base_url);
-    let mut files: Vec<(String, Vec<u8>)> = rendered
-        .pages
-        .iter()
-        .map(|page| (page.file(), page.html.clone().into_bytes()))
-        .collect();
-    files.extend(rendered.files);
-    files.extend(search::index_files(&rendered.pages));
+    // The index and the sitemap read the pages; then the pages move into
+    // the file list, so that no page is held twice.
+    let mut files = search::index_files(&rendered.pages);
     files.push((
         "sitemap.xml".to_string(),
         sitemap::sitemap(&rendered.pages, &urls).into_bytes(),
     ));
+    files.extend(rendered.files);
+    files.extend(rendered.pages.into_iter().map(|page| (page.file(), page.html.into_bytes())));
     files.push((
         "robots.txt".to_string(),
         sitemap::robots(&urls).into_bytes(),
