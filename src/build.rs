@@ -163,7 +163,12 @@ pub fn render_files(
         sitemap::sitemap(&rendered.pages, &urls).into_bytes(),
     ));
     files.extend(rendered.files);
-    files.extend(rendered.pages.into_iter().map(|page| (page.file(), page.html.into_bytes())));
+    files.extend(
+        rendered
+            .pages
+            .into_iter()
+            .map(|page| (page.file(), page.html.into_bytes())),
+    );
     files.push((
         "robots.txt".to_string(),
         sitemap::robots(&urls).into_bytes(),

@@ -39,6 +39,12 @@ pub struct Rendered {
 
 /// Renders `markdown`; internal links (`/support/`) get the base path.
 pub fn render(markdown: &str, urls: &Urls) -> Rendered {
+    render_with_ids(markdown, urls, "")
+}
+
+/// Renders Markdown embedded in a generated page: heading ids get `prefix`,
+/// so that they cannot clash with the page's own sections.
+pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
@@ -112,7 +118,10 @@ pub fn render(markdown: &str, urls: &Urls) -> Rendered {
             Event::End(TagEnd::Heading(level)) => {
                 let (_, explicit_id, inner) = heading.take().expect("inside a heading");
                 let title = plain_text(&inner);
-                let id = unique_id(explicit_id.unwrap_or_else(|| slug(&title)), &mut used_ids);
+                let id = unique_id(
+                    format!("{prefix}{}", explicit_id.unwrap_or_else(|| slug(&title))),
+                    &mut used_ids,
+                );
                 if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
                     rendered.toc.push(TocEntry {
                         level: level as u8,
@@ -144,9 +153,12 @@ fn code_block(language: &str, code: &str) -> String {
         .flatten()
     {
         Some(highlighted) => format!(
-            "<pre class=\"code\" data-language=\"{escaped_language}\"><code>{highlighted}</code></pre>\n"
+            "<pre class=\"code\" data-language=\"{escaped_language}\" tabindex=\"0\"><code>{highlighted}</code></pre>\n"
         ),
-        None => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code)),
+        None => format!(
+            "<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>\n",
+            escape(code)
+        ),
     }
 }
 
@@ -244,11 +256,13 @@ mod tests {
     #[test]
     fn fenced_code_is_highlighted_and_unknown_languages_escaped() {
         let out = md("```toml\n[limits]\nusers = 1\n```\n\n```weird\n<b>\n```\n");
+        assert!(out.html.contains(
+            "<pre class=\"code\" data-language=\"toml\" tabindex=\"0\"><code><span class=\"hl-"
+        ));
         assert!(
             out.html
-                .contains("<pre class=\"code\" data-language=\"toml\"><code><span class=\"hl-")
+                .contains("<pre class=\"code\" tabindex=\"0\"><code>&lt;b&gt;")
         );
-        assert!(out.html.contains("<pre class=\"code\"><code>&lt;b&gt;"));
     }
 
     #[test]

@@ -300,7 +300,7 @@ fn companion(site: &Site, path: &str, urls: &Urls) -> Option<markdown::Rendered>
     site.pages
         .iter()
         .find(|p| p.path == path && !p.front_matter.draft)
-        .map(|p| markdown::render(&p.body, urls))
+        .map(|p| markdown::render_with_ids(&p.body, urls, "about-"))
 }
 
 /// Content pages that are pages of their own (not prose added to a

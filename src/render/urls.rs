@@ -71,7 +71,7 @@ impl Urls {
     /// A link from data: a site path (`engagements/acme/`, `/support/`), an
     /// anchor, or an external URL; active schemes become inert.
     pub fn href(&self, destination: &str) -> String {
-        let rewritten = self.rewrite(destination);
+        let rewritten = encode_unsafe(&self.rewrite(destination));
         let is_external = rewritten.contains("://")
             || rewritten.starts_with("mailto:")
             || rewritten.starts_with("//");
@@ -81,6 +81,24 @@ impl Urls {
             self.path(&rewritten)
         }
     }
+}
+
+/// Percent-encodes what a URL may not contain literally (spaces, quotes,
+/// angle brackets, controls), leaving everything else, including existing
+/// escapes, as written.
+fn encode_unsafe(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.trim().chars() {
+        if c.is_control() || " \"<>\\^`{|}".contains(c) {
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -108,6 +126,10 @@ mod tests {
         assert_eq!(urls.href("https://x.example/"), "https://x.example/");
         assert_eq!(urls.href("#rule-x"), "#rule-x");
         assert_eq!(urls.href("javascript:alert(1)"), "#");
+        assert_eq!(
+            urls.href("https://x.example/?a=\"2\" b"),
+            "https://x.example/?a=%222%22%20b"
+        );
     }
 
     #[test]

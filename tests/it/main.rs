@@ -8,6 +8,7 @@ mod e2e;
 mod example;
 mod init;
 mod new;
+mod quality;
 mod schema;
 mod site_test;
 mod support;

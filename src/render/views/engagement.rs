@@ -978,7 +978,7 @@ pub fn engagement_view(
             })
             .collect(),
         upgrades,
-        procedure: markdown::render(&up.procedure, urls).html,
+        procedure: markdown::render_with_ids(&up.procedure, urls, "procedure-").html,
         path,
         history,
         issues: e
@@ -1059,7 +1059,7 @@ pub fn engagement_view(
             })
             .collect(),
         ownership,
-        notes: markdown::render(&e.notes, urls).html,
+        notes: markdown::render_with_ids(&e.notes, urls, "notes-").html,
         prose,
         checker_query,
     }
