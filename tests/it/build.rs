@@ -366,3 +366,50 @@ fn exports_have_their_shapes() {
     assert!(engagement["derived"]["total_vcpu"].as_u64().unwrap() > 0);
     assert!(engagement["analysis"]["deviations"].is_array());
 }
+
+#[test]
+fn a_site_theme_overrides_templates_and_static_files_one_by_one() {
+    let test = SiteTest::minimal();
+    test.write(
+        "themes/default/templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost at {{ site.title }}</h1>{% endblock %}",
+    );
+    test.write(
+        "themes/default/static/style.css",
+        "body { color: black; }\n",
+    );
+    let out = build(&test, &[]);
+    assert!(read(&out, "404.html").contains("<h1>Lost at Fixture site</h1>"));
+    assert_eq!(read(&out, "static/style.css"), "body { color: black; }\n");
+    assert!(
+        read(&out, "index.html").contains("The fleet at a glance"),
+        "other templates stay built in"
+    );
+    assert!(
+        read(&out, "static/search.js").contains("refarch-base"),
+        "other static files stay built in"
+    );
+}
+
+#[test]
+fn a_broken_template_fails_the_build_at_its_line_and_keeps_the_old_site() {
+    let test = SiteTest::minimal();
+    let out = build(&test, &[]);
+    test.write("themes/default/templates/404.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | nosuchfilter }}\n{% endblock %}\n");
+    let run = test.run(&["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("error[E060]: template 404.html:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("themes/default/templates/404.html:3"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        read(&out, "404.html").contains("Page not found"),
+        "the previous site stays"
+    );
+}
