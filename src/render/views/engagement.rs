@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::sizes::ResourceTotals;
 use super::{Link, Names, StatusView, cores, percent, status_view};
-use crate::analysis::deviations::{Deviation, DeviationKind, DeviationStatus, requirements_of};
+use crate::analysis::deviations::{Deviation, DeviationKind, DeviationStatus};
 use crate::analysis::resourcing::{Fit, Totals};
 use crate::analysis::upgrades::UpgradePath;
 use crate::analysis::{Analysis, EngagementFacts};
@@ -182,7 +182,6 @@ pub struct EngagementView {
     pub ownership: Vec<Fact>,
     pub notes: String,
     pub prose: Option<String>,
-    pub checker_query: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -868,7 +867,6 @@ pub fn engagement_view(
         })
         .collect();
 
-    let checker_query = checker_query(e);
     let mut replica = Vec::new();
     if let Some(r) = &e.replica {
         replica.push(fact("Built", r.built.to_string()));
@@ -1061,7 +1059,6 @@ pub fn engagement_view(
         ownership,
         notes: markdown::render_with_ids(&e.notes, urls, "notes-").html,
         prose,
-        checker_query,
     }
 }
 
@@ -1190,27 +1187,4 @@ fn criterion_label(status: CriterionStatus) -> &'static str {
         CriterionStatus::Met => "Met",
         CriterionStatus::NotApplicable => "Not applicable",
     }
-}
-
-/// The production configuration as a query for the support checker.
-fn checker_query(e: &Engagement) -> String {
-    let requirements = &requirements_of(e)[0];
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (dimension, value) in requirements.values() {
-        pairs.push((dimension.name().to_string(), value));
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Link, StatusView, status_view};
 use crate::analysis::requirements::{Dimension, ExternalVersion, Requirements};
 use crate::analysis::support::evaluate;
-use crate::model::{ExceptionProcess, Rule, Site, Status, Version, VersionRange};
+use crate::model::{ExceptionProcess, Rule, Site, Version, VersionRange};
 
 #[derive(Debug, Serialize)]
 pub struct SupportView {
@@ -441,9 +441,4 @@ fn describe_conditions(rule: &Rule) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// Statuses worse than supported, for the legend's grouping.
-pub fn is_caveat(status: Status) -> bool {
-    status > Status::Supported
 }
