@@ -146,37 +146,39 @@ pub struct Analysis {
     engagements: std::collections::HashMap<String, EngagementFacts>,
 }
 
+impl EngagementFacts {
+    /// Analyzes one engagement.
+    pub fn compute(site: &Site, e: &crate::model::Engagement) -> EngagementFacts {
+        let requirements = deviations::requirements_of(e);
+        EngagementFacts {
+            deviations: deviations_of(site, e),
+            status: requirements
+                .iter()
+                .map(|r| support::evaluate(site, r).status)
+                .max()
+                .unwrap_or(crate::model::Status::NotDocumented),
+            size: fleet::size_of(site, e),
+            path: site.releases.latest().and_then(|latest| {
+                upgrades::upgrade_path(site, &e.deployment.release, &latest, &requirements[0]).ok()
+            }),
+        }
+    }
+}
+
 impl Analysis {
     /// Analyzes every engagement, in parallel.
     pub fn of(site: &Site) -> Analysis {
         use rayon::prelude::*;
-        let latest = site.releases.latest();
         let engagements = site
             .engagements
             .par_iter()
-            .map(|e| {
-                let requirements = deviations::requirements_of(e);
-                let facts = EngagementFacts {
-                    deviations: deviations_of(site, e),
-                    status: requirements
-                        .iter()
-                        .map(|r| support::evaluate(site, r).status)
-                        .max()
-                        .unwrap_or(crate::model::Status::NotDocumented),
-                    size: fleet::size_of(site, e),
-                    path: latest.as_ref().and_then(|latest| {
-                        upgrades::upgrade_path(
-                            site,
-                            &e.deployment.release,
-                            latest,
-                            &requirements[0],
-                        )
-                        .ok()
-                    }),
-                };
-                (e.id.to_string(), facts)
-            })
+            .map(|e| (e.id.to_string(), EngagementFacts::compute(site, e)))
             .collect();
+        Analysis { engagements }
+    }
+
+    /// An analysis assembled from facts computed earlier (see `build`).
+    pub fn from_facts(engagements: std::collections::HashMap<String, EngagementFacts>) -> Analysis {
         Analysis { engagements }
     }
 

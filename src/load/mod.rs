@@ -10,6 +10,7 @@ mod source;
 mod toml_file;
 mod validate;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -46,6 +47,7 @@ pub struct ParsedSite {
     /// broken file does not also turn every reference to it into an error.
     pub size_files: Vec<String>,
     pub engagement_files: Vec<String>,
+    pub fingerprints: Fingerprints,
 }
 
 /// The outcome of loading: the site when there were no errors, and every
@@ -54,6 +56,46 @@ pub struct ParsedSite {
 pub struct Loaded {
     pub site: Option<Site>,
     pub diagnostics: Diagnostics,
+    /// Hashes of the inputs, so that later stages can tell what changed.
+    pub fingerprints: Fingerprints,
+}
+
+/// Content hashes of the inputs of one load.
+#[derive(Debug, Clone, Default)]
+pub struct Fingerprints {
+    /// Everything every page depends on: site, catalog, releases, support
+    /// rules and reference architectures.
+    pub global: u64,
+    /// Each engagement file, by engagement id.
+    pub engagements: std::collections::BTreeMap<String, u64>,
+    /// Each content page, by its path under `content/`.
+    pub pages: std::collections::BTreeMap<String, u64>,
+}
+
+/// Parsed files kept between loads, keyed by path and reused while the
+/// file's text is unchanged: in `serve`, one edit re-parses one file.
+#[derive(Default)]
+pub struct LoadCache {
+    sizes: FileCache<ReferenceArchitecture>,
+    engagements: FileCache<Engagement>,
+    pages: FileCache<Page>,
+}
+
+type FileCache<T> = HashMap<String, CachedFile<T>>;
+
+#[derive(Clone)]
+struct CachedFile<T> {
+    hash: u64,
+    parsed: Option<Parsed<T>>,
+    diagnostics: Diagnostics,
+}
+
+/// A stable-within-a-process hash of a file's text.
+pub fn hash_text(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 pub const DATA_DIR: &str = "data";
@@ -63,6 +105,12 @@ pub const ENGAGEMENTS_DIR: &str = "data/engagements";
 
 /// Loads and validates the site rooted at `root`.
 pub fn load_site(root: &Path) -> Loaded {
+    load_site_cached(root, &mut LoadCache::default())
+}
+
+/// Like [`load_site`], reusing what `cache` parsed last time for files whose
+/// text has not changed, and updating it.
+pub fn load_site_cached(root: &Path, cache: &mut LoadCache) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     if !root.join(DATA_DIR).is_dir() {
         diagnostics.push(
@@ -75,20 +123,27 @@ pub fn load_site(root: &Path) -> Loaded {
         return Loaded {
             site: None,
             diagnostics,
+            fingerprints: Fingerprints::default(),
         };
     }
-    let parsed = parse_all(root, &mut diagnostics);
+    let mut parsed = parse_all(root, cache, &mut diagnostics);
     validate::check(&parsed, &mut diagnostics);
     diagnostics.sort();
+    let fingerprints = std::mem::take(&mut parsed.fingerprints);
     let site = if diagnostics.has_errors() {
         None
     } else {
         into_site(parsed)
     };
-    Loaded { site, diagnostics }
+    Loaded {
+        site,
+        diagnostics,
+        fingerprints,
+    }
 }
 
-fn parse_all(root: &Path, diagnostics: &mut Diagnostics) -> ParsedSite {
+fn parse_all(root: &Path, cache: &mut LoadCache, diagnostics: &mut Diagnostics) -> ParsedSite {
+    let mut global_texts: Vec<String> = Vec::new();
     let mut required = |name: &str, kind| -> Option<SourceFile> {
         let relative = format!("{DATA_DIR}/{name}");
         if !root.join(&relative).is_file() {
@@ -102,7 +157,9 @@ fn parse_all(root: &Path, diagnostics: &mut Diagnostics) -> ParsedSite {
             );
             return None;
         }
-        read(root, &relative, diagnostics)
+        let file = read(root, &relative, diagnostics)?;
+        global_texts.push(file.text.clone());
+        Some(file)
     };
     let config_file = required("site.toml", FileKind::Site);
     let catalog_file = required("catalog.toml", FileKind::Catalog);
@@ -126,57 +183,120 @@ fn parse_all(root: &Path, diagnostics: &mut Diagnostics) -> ParsedSite {
     };
     let size_files = list_files(root, SIZES_DIR, "toml", diagnostics);
     parsed.size_files = size_files.iter().map(stem).collect();
-    let (sizes, found) = parse_many(root, &size_files, FileKind::ReferenceArchitecture);
-    parsed.sizes = sizes;
-    diagnostics.extend(found);
+    cache.sizes = parse_many(root, &size_files, &cache.sizes, |file, found| {
+        parse_file(file, FileKind::ReferenceArchitecture, found)
+    });
     let engagement_files = list_files(root, ENGAGEMENTS_DIR, "toml", diagnostics);
     parsed.engagement_files = engagement_files.iter().map(stem).collect();
-    let (engagements, found) = parse_many(root, &engagement_files, FileKind::Engagement);
-    parsed.engagements = engagements;
-    diagnostics.extend(found);
+    cache.engagements = parse_many(
+        root,
+        &engagement_files,
+        &cache.engagements,
+        |file, found| parse_file(file, FileKind::Engagement, found),
+    );
     let content_files = list_files(root, CONTENT_DIR, "md", diagnostics);
-    let pages: Vec<(Option<Parsed<Page>>, Diagnostics)> = content_files
-        .par_iter()
-        .map(|relative| {
-            let mut found = Diagnostics::default();
-            let Some(file) = read(root, relative, &mut found) else {
-                return (None, found);
-            };
-            let under_content = relative[CONTENT_DIR.len() + 1..].to_string();
-            let (page, page_diagnostics) = content::parse_page(&file, &under_content);
-            found.extend(page_diagnostics);
-            (page.map(|value| Parsed { file, value }), found)
-        })
-        .collect();
-    for (page, found) in pages {
-        parsed.pages.extend(page);
-        diagnostics.extend(found);
+    cache.pages = parse_many(root, &content_files, &cache.pages, |file, found| {
+        let under_content = file.path[CONTENT_DIR.len() + 1..].to_string();
+        let (page, page_diagnostics) = content::parse_page(&file, &under_content);
+        found.extend(page_diagnostics);
+        page.map(|value| Parsed { file, value })
+    });
+
+    let mut global = std::collections::hash_map::DefaultHasher::new();
+    for relative in &size_files {
+        if let Some(entry) = cache.sizes.get(relative) {
+            global_texts.push(entry.hash.to_string());
+        }
+    }
+    std::hash::Hash::hash(&global_texts, &mut global);
+    parsed.fingerprints.global = std::hash::Hasher::finish(&global);
+    collect(&size_files, &cache.sizes, &mut parsed.sizes, diagnostics);
+    collect(
+        &engagement_files,
+        &cache.engagements,
+        &mut parsed.engagements,
+        diagnostics,
+    );
+    collect(&content_files, &cache.pages, &mut parsed.pages, diagnostics);
+    for relative in &engagement_files {
+        if let Some(CachedFile {
+            hash,
+            parsed: Some(engagement),
+            ..
+        }) = cache.engagements.get(relative)
+        {
+            parsed
+                .fingerprints
+                .engagements
+                .insert(engagement.value.id.to_string(), *hash);
+        }
+    }
+    for relative in &content_files {
+        if let Some(entry) = cache.pages.get(relative) {
+            parsed
+                .fingerprints
+                .pages
+                .insert(relative[CONTENT_DIR.len() + 1..].to_string(), entry.hash);
+        }
     }
     parsed
 }
 
-/// Reads and parses `files` in parallel, keeping their order.
-fn parse_many<T: DeserializeOwned + Send>(
+/// Reads `files` and parses, in parallel, those whose text differs from
+/// what `previous` holds. Returns the new cache (only these files).
+fn parse_many<T: Clone + Send + Sync>(
     root: &Path,
     files: &[String],
-    kind: FileKind,
-) -> (Vec<Parsed<T>>, Diagnostics) {
-    let results: Vec<(Option<Parsed<T>>, Diagnostics)> = files
+    previous: &FileCache<T>,
+    parse: impl Fn(SourceFile, &mut Diagnostics) -> Option<Parsed<T>> + Sync,
+) -> FileCache<T> {
+    files
         .par_iter()
         .map(|relative| {
             let mut found = Diagnostics::default();
-            let parsed = read(root, relative, &mut found)
-                .and_then(|file| parse_file(file, kind, &mut found));
-            (parsed, found)
+            let Some(file) = read(root, relative, &mut found) else {
+                return (
+                    relative.clone(),
+                    CachedFile {
+                        hash: 0,
+                        parsed: None,
+                        diagnostics: found,
+                    },
+                );
+            };
+            let hash = hash_text(&file.text);
+            if let Some(cached) = previous
+                .get(relative)
+                .filter(|cached| cached.hash == hash && hash != 0)
+            {
+                return (relative.clone(), cached.clone());
+            }
+            let parsed = parse(file, &mut found);
+            (
+                relative.clone(),
+                CachedFile {
+                    hash,
+                    parsed,
+                    diagnostics: found,
+                },
+            )
         })
-        .collect();
-    let mut diagnostics = Diagnostics::default();
-    let mut parsed = Vec::with_capacity(results.len());
-    for (value, found) in results {
-        parsed.extend(value);
-        diagnostics.extend(found);
+        .collect()
+}
+
+/// Moves what the cache holds for `files` into the parsed site, in order.
+fn collect<T: Clone>(
+    files: &[String],
+    cache: &FileCache<T>,
+    into: &mut Vec<Parsed<T>>,
+    diagnostics: &mut Diagnostics,
+) {
+    for relative in files {
+        if let Some(entry) = cache.get(relative) {
+            into.extend(entry.parsed.clone());
+            diagnostics.extend(entry.diagnostics.clone());
+        }
     }
-    (parsed, diagnostics)
 }
 
 fn read(root: &Path, relative: &str, diagnostics: &mut Diagnostics) -> Option<SourceFile> {

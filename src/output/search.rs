@@ -41,57 +41,70 @@ struct Manifest {
 /// What a search result shows: URL, title, section, summary.
 type Meta = (String, String, String, String);
 
-/// The files of the index: `search/manifest.json`, `search/meta/<k>.json`
-/// and `search/idx/<prefix>.json`.
-pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
-    let documents: Vec<&RenderedPage> = pages.iter().filter(|p| p.listed).collect();
-    // Tokenizing is the costly part: one page per task, merged after.
-    let analysed: Vec<(HashMap<String, u32>, Meta)> = documents
-        .par_iter()
-        .map(|page| {
-            let body = main_text(&page.html);
-            let mut scores: HashMap<String, u32> = HashMap::new();
-            for (text, weight, cap) in [
-                (page.title.as_str(), TITLE_WEIGHT, 1),
-                (page.description.as_str(), DESCRIPTION_WEIGHT, 1),
-                (body.as_str(), 1, BODY_CAP),
-            ] {
-                let mut counts: HashMap<String, u32> = HashMap::new();
-                for token in tokenize(text) {
-                    *counts.entry(token).or_default() += 1;
-                }
-                for (token, count) in counts {
-                    *scores.entry(token).or_default() += weight * count.min(cap);
-                }
-            }
-            let summary = if page.description.is_empty() {
-                excerpt(&body, 180)
-            } else {
-                page.description.clone()
-            };
-            (
-                scores,
-                (
-                    page.path.clone(),
-                    page.title.clone(),
-                    page.section.clone(),
-                    summary,
-                ),
-            )
-        })
-        .collect();
-    let mut terms: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
-    let mut meta = Vec::with_capacity(analysed.len());
-    for (doc, (scores, entry)) in analysed.into_iter().enumerate() {
-        for (token, score) in scores {
-            terms.entry(token).or_default().push((doc, score));
+/// One page, tokenized and scored: the costly part of indexing, kept
+/// between builds for pages that did not change.
+#[derive(Debug, Clone)]
+pub struct DocTerms {
+    scores: Vec<(String, u32)>,
+    meta: Meta,
+}
+
+/// Tokenizes and scores one page.
+pub fn analyse(page: &RenderedPage) -> DocTerms {
+    let body = main_text(&page.html);
+    let mut scores: HashMap<String, u32> = HashMap::new();
+    let fields = [
+        (page.title.as_str(), TITLE_WEIGHT, 1),
+        (page.description.as_str(), DESCRIPTION_WEIGHT, 1),
+        (body.as_str(), 1, BODY_CAP),
+    ];
+    for (text, weight, cap) in fields {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for token in tokenize(text) {
+            *counts.entry(token).or_default() += 1;
         }
-        meta.push(entry);
+        for (token, count) in counts {
+            *scores.entry(token).or_default() += weight * count.min(cap);
+        }
+    }
+    let summary = if page.description.is_empty() {
+        excerpt(&body, 180)
+    } else {
+        page.description.clone()
+    };
+    DocTerms {
+        scores: scores.into_iter().collect(),
+        meta: (
+            page.path.clone(),
+            page.title.clone(),
+            page.section.clone(),
+            summary,
+        ),
+    }
+}
+
+/// The files of the index (`search/manifest.json`, `search/meta/<k>.json`,
+/// `search/idx/<prefix>.json`) for the listed pages, in order.
+pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
+    let docs: Vec<DocTerms> = pages.par_iter().filter(|p| p.listed).map(analyse).collect();
+    index_from(&docs.iter().collect::<Vec<_>>())
+}
+
+/// The index files from documents analysed earlier; document ids are their
+/// positions in `docs`.
+pub fn index_from(docs: &[&DocTerms]) -> Vec<(String, Vec<u8>)> {
+    let mut terms: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
+    let mut meta = Vec::with_capacity(docs.len());
+    for (doc, terms_of_doc) in docs.iter().enumerate() {
+        for (token, score) in &terms_of_doc.scores {
+            terms.entry(token).or_default().push((doc, *score));
+        }
+        meta.push(&terms_of_doc.meta);
     }
 
     // prefix → term → [(document, score)], sorted for reproducible output.
-    type Shard = BTreeMap<String, Vec<(usize, u32)>>;
-    let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
+    type Shard<'t> = BTreeMap<&'t str, Vec<(usize, u32)>>;
+    let mut shards: BTreeMap<String, Shard<'_>> = BTreeMap::new();
     for (term, mut postings) in terms {
         postings.sort_unstable();
         let prefix: String = term.chars().take(2).collect();

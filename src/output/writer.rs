@@ -11,7 +11,10 @@ const BUILD_PREFIX: &str = ".refarch-build-";
 const OLD_PREFIX: &str = ".refarch-old-";
 
 /// Writes `files` (relative path, contents) as the new contents of `output`.
-pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+pub fn write_site<B: AsRef<[u8]>>(
+    output: &Path,
+    files: impl IntoIterator<Item = (impl AsRef<str>, B)>,
+) -> io::Result<()> {
     let output = absolute(output)?;
     let parent = output
         .parent()
@@ -22,11 +25,11 @@ pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> 
         .prefix(BUILD_PREFIX)
         .tempdir_in(parent)?;
     for (relative, contents) in files {
-        let path = safe_join(staging.path(), relative)?;
+        let path = safe_join(staging.path(), relative.as_ref())?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&path, contents)?;
+        std::fs::write(&path, contents.as_ref())?;
     }
     swap_into_place(staging.keep(), &output)
 }
@@ -114,10 +117,10 @@ mod tests {
         let out = dir.path().join("public");
         write_site(
             &out,
-            &files(&[("index.html", "one"), ("old/index.html", "gone soon")]),
+            files(&[("index.html", "one"), ("old/index.html", "gone soon")]),
         )
         .unwrap();
-        write_site(&out, &files(&[("index.html", "two")])).unwrap();
+        write_site(&out, files(&[("index.html", "two")])).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "two"
@@ -138,10 +141,10 @@ mod tests {
     fn a_failed_write_keeps_the_previous_site() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &files(&[("index.html", "one")])).unwrap();
+        write_site(&out, files(&[("index.html", "one")])).unwrap();
         let error = write_site(
             &out,
-            &files(&[("index.html", "two"), ("../escape.html", "x")]),
+            files(&[("index.html", "two"), ("../escape.html", "x")]),
         );
         assert!(error.is_err());
         assert_eq!(

@@ -43,7 +43,8 @@ pub struct RenderedPage {
     /// Which part of the site it belongs to, for search results.
     pub section: String,
     pub description: String,
-    pub html: String,
+    /// Shared, so that a cached page costs no copy when a build reuses it.
+    pub html: std::sync::Arc<str>,
     /// Whether it belongs in the search index and the sitemap.
     pub listed: bool,
 }
@@ -67,12 +68,31 @@ pub struct RenderedSite {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Renders every page of `site`.
+/// Hashes of what pages are made from, so that a page whose inputs did not
+/// change is taken from the previous build instead of rendered again.
+#[derive(Debug, Clone, Copy)]
+pub struct PageInputs<'a> {
+    /// Site-wide inputs: data every page shows, templates, base URL, profile.
+    pub global: u64,
+    /// Each engagement file, by id.
+    pub engagements: &'a std::collections::BTreeMap<String, u64>,
+    /// Each content page, by path under `content/`.
+    pub pages: &'a std::collections::BTreeMap<String, u64>,
+}
+
+/// Pages of the previous build, by site path, with the fingerprint of their
+/// inputs.
+pub type PageCache = std::collections::HashMap<String, (u64, RenderedPage)>;
+
+/// Renders every page of `site`, reusing pages of `previous` whose inputs
+/// are unchanged. Returns the pages and the cache for the next build.
 pub fn render_site(
     site: &Site,
     analysis: &Analysis,
     options: &RenderOptions,
-) -> Result<RenderedSite, Diagnostics> {
+    inputs: PageInputs<'_>,
+    previous: &PageCache,
+) -> Result<(RenderedSite, PageCache), Diagnostics> {
     let urls = Urls::new(&options.base_url);
     let env = templates::environment(&options.root, &options.theme, &urls).map_err(single)?;
     let site_view = views::site_view(site, &urls, options.profile.as_deref());
@@ -100,15 +120,26 @@ pub fn render_site(
     );
     jobs.extend(standalone_pages(site).into_iter().map(Job::Content));
 
-    let results: Vec<Result<RenderedPage, Diagnostic>> = jobs
+    let all_engagements = fingerprint(&inputs.engagements.iter().collect::<Vec<_>>());
+    let results: Vec<Result<(u64, RenderedPage), Diagnostic>> = jobs
         .par_iter()
-        .map(|job| renderer.render(site, &urls, job))
+        .map(|job| {
+            let (path, key) = job_key(site, job, inputs, all_engagements);
+            match previous.get(&path) {
+                Some((cached_key, page)) if *cached_key == key => Ok((key, page.clone())),
+                _ => renderer.render(site, &urls, job).map(|page| (key, page)),
+            }
+        })
         .collect();
     let mut diagnostics = Diagnostics::default();
     let mut rendered = RenderedSite::default();
+    let mut cache = PageCache::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(page) => rendered.pages.push(page),
+            Ok((key, page)) => {
+                cache.insert(page.path.clone(), (key, page.clone()));
+                rendered.pages.push(page);
+            }
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
@@ -126,7 +157,72 @@ pub fn render_site(
         "static/highlight.css".to_string(),
         highlight::stylesheet().into_bytes(),
     ));
-    Ok(rendered)
+    Ok((rendered, cache))
+}
+
+/// A hash of anything hashable.
+pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The page a job renders, and the fingerprint of everything it reads.
+fn job_key(
+    site: &Site,
+    job: &Job<'_>,
+    inputs: PageInputs<'_>,
+    all_engagements: u64,
+) -> (String, u64) {
+    let page_hash = |path: &str| inputs.pages.get(path).copied().unwrap_or(0);
+    match job {
+        // Pages that summarise engagements change with any of them.
+        Job::Home => (
+            String::new(),
+            fingerprint(&(inputs.global, all_engagements)),
+        ),
+        Job::EngagementList => (
+            "engagements/".into(),
+            fingerprint(&(inputs.global, all_engagements)),
+        ),
+        Job::Releases => (
+            "releases/".into(),
+            fingerprint(&(inputs.global, all_engagements)),
+        ),
+        Job::Support => ("support/".into(), inputs.global),
+        Job::SizesIndex => ("reference-architectures/".into(), inputs.global),
+        Job::Search => ("search/".into(), inputs.global),
+        Job::NotFound => ("404.html".into(), inputs.global),
+        Job::Size(id) => (
+            format!("reference-architectures/{id}/"),
+            fingerprint(&(
+                inputs.global,
+                page_hash(&format!("reference-architectures/{id}.md")),
+            )),
+        ),
+        Job::Engagement(id) => (
+            format!("engagements/{id}/"),
+            fingerprint(&(
+                inputs.global,
+                inputs.engagements.get(*id).copied().unwrap_or(0),
+                page_hash(&format!("engagements/{id}.md")),
+            )),
+        ),
+        Job::Content(page) => {
+            // A content page lists the other pages of its section.
+            let section = page.path.split('/').next().unwrap_or("");
+            let siblings: Vec<(&str, &str)> = standalone_pages(site)
+                .into_iter()
+                .filter(|p| p.path.split('/').next() == Some(section))
+                .map(|p| (p.path.as_str(), p.front_matter.title.as_str()))
+                .collect();
+            (
+                page_path(&page.path),
+                fingerprint(&(inputs.global, page_hash(&page.path), siblings)),
+            )
+        }
+    }
 }
 
 fn single(diagnostic: Diagnostic) -> Diagnostics {
@@ -282,7 +378,7 @@ impl Renderer<'_> {
             title: meta.title.clone(),
             section,
             description: meta.description.clone(),
-            html,
+            html: html.into(),
             listed,
         })
     }

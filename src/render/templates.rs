@@ -110,6 +110,26 @@ pub fn environment(
     Ok(env)
 }
 
+/// A hash of the site's own theme files (the built-in ones are fixed for a
+/// given refarch), so that editing a template re-renders the pages.
+pub fn theme_fingerprint(root: &Path, theme: &str) -> u64 {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in ["templates", "static"] {
+        let Ok(entries) = std::fs::read_dir(root.join("themes").join(theme).join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            files.push((
+                format!("{dir}/{name}"),
+                std::fs::read_to_string(entry.path()).unwrap_or_default(),
+            ));
+        }
+    }
+    files.sort();
+    super::fingerprint(&files)
+}
+
 /// Reads a static file from the site's theme, or the default theme's.
 pub fn static_file(root: &Path, theme: &str, name: &str, default: &str) -> String {
     std::fs::read_to_string(root.join("themes").join(theme).join("static").join(name))

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod e2e;
 mod example;
+mod incremental;
 mod init;
 mod new;
 mod quality;

@@ -1,0 +1,321 @@
+//! The build pipeline: load → analyze → render → write. Nothing is written
+//! unless every stage before it succeeded, and the output is swapped in
+//! whole (see `output::writer`).
+//!
+//! A full build and a `serve` rebuild run the same code: a [`Builder`]
+//! keeps what the previous build made (parsed files, analyses, pages,
+//! exports, search terms) keyed by hashes of their inputs, and a fresh
+//! builder simply has nothing to reuse. So an incremental result is a full
+//! build's result by construction; a test checks it over many edits.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::analysis::{Analysis, EngagementFacts};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::load::{Fingerprints, LoadCache, load_site_cached};
+use crate::model::Site;
+use crate::output::search::DocTerms;
+use crate::output::{exports, search, sitemap, writer};
+use crate::render::urls::Urls;
+use crate::render::{
+    PageCache, PageInputs, RenderOptions, fingerprint, guide_pages, render_site, templates,
+};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    /// Overrides the site's and the profile's base URL.
+    pub base_url: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// Every file of a built site, by path, sorted.
+pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
+
+/// A built site, in memory.
+#[derive(Debug)]
+pub struct Built {
+    pub files: SiteFiles,
+    pub pages: usize,
+    pub engagements: usize,
+    /// Warnings of the load (errors stop the build).
+    pub warnings: Diagnostics,
+    /// How long each stage took.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// The base path the site is served under.
+    pub base_path: String,
+}
+
+/// Builds the site and writes it to the request's output. On error nothing
+/// is written and the previous output stays as it was.
+pub fn build(request: &BuildRequest) -> Result<Built, Diagnostics> {
+    let mut built = Builder::new(request.clone()).build()?;
+    let writing = Instant::now();
+    writer::write_site(&request.output, &built.files).map_err(|error| {
+        single(
+            Diagnostic::new(
+                Code::E070,
+                format!(
+                    "cannot write the site to {}: {error}",
+                    request.output.display()
+                ),
+            )
+            .help("check that the directory is writable; the previous output was left as it was"),
+        )
+    })?;
+    built.timings.push(("write", writing.elapsed()));
+    Ok(built)
+}
+
+fn single(diagnostic: Diagnostic) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.push(diagnostic);
+    diagnostics
+}
+
+/// Builds a site again and again, reusing what did not change.
+pub struct Builder {
+    request: BuildRequest,
+    load: LoadCache,
+    facts: HashMap<String, (u64, EngagementFacts)>,
+    pages: PageCache,
+    exports: HashMap<String, (u64, Arc<[u8]>)>,
+    search: HashMap<String, (u64, DocTerms)>,
+}
+
+impl Builder {
+    pub fn new(request: BuildRequest) -> Builder {
+        Builder {
+            request,
+            load: LoadCache::default(),
+            facts: HashMap::new(),
+            pages: PageCache::new(),
+            exports: HashMap::new(),
+            search: HashMap::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.request.root
+    }
+
+    /// Builds the site in memory.
+    pub fn build(&mut self) -> Result<Built, Diagnostics> {
+        let mut timings = Vec::new();
+        let started = Instant::now();
+        let loaded = load_site_cached(&self.request.root, &mut self.load);
+        let Some(site) = loaded.site else {
+            return Err(loaded.diagnostics);
+        };
+        timings.push(("load", started.elapsed()));
+
+        let (site, base_url, profile) = apply_profile(site, &self.request)?;
+        let global =
+            self.global_fingerprint(&site, &loaded.fingerprints, &base_url, profile.as_deref());
+        let stage = Instant::now();
+        let analysis = self.analyze(&site, &loaded.fingerprints, global);
+        timings.push(("analyze", stage.elapsed()));
+
+        let stage = Instant::now();
+        let options = RenderOptions {
+            root: self.request.root.clone(),
+            base_url: base_url.clone(),
+            profile: profile.clone(),
+            theme: site.config.theme.clone(),
+        };
+        let inputs = PageInputs {
+            global,
+            engagements: &loaded.fingerprints.engagements,
+            pages: &loaded.fingerprints.pages,
+        };
+        let (rendered, pages) = render_site(&site, &analysis, &options, inputs, &self.pages)?;
+        self.pages = pages;
+        timings.push(("render", stage.elapsed()));
+
+        let stage = Instant::now();
+        let urls = Urls::new(&base_url);
+        let mut files = SiteFiles::new();
+        let mut add = |path: String, bytes: Vec<u8>| {
+            files.insert(path, Arc::from(bytes));
+        };
+        for (path, bytes) in self.index(&rendered.pages) {
+            add(path, bytes);
+        }
+        add(
+            "sitemap.xml".into(),
+            sitemap::sitemap(&rendered.pages, &urls).into_bytes(),
+        );
+        add("robots.txt".into(), sitemap::robots(&urls).into_bytes());
+        add("fleet.csv".into(), exports::fleet_csv(&site, &analysis));
+        add("support/support.json".into(), exports::support_json(&site));
+        for (path, bytes) in rendered.files {
+            add(path, bytes);
+        }
+        for (path, bytes) in self.engagement_exports(&site, &analysis, &loaded.fingerprints, global)
+        {
+            files.insert(path, bytes);
+        }
+        let page_count = rendered.pages.len();
+        for page in rendered.pages {
+            files.insert(page.file(), Arc::from(page.html.as_bytes()));
+        }
+        timings.push(("index and exports", stage.elapsed()));
+        Ok(Built {
+            files,
+            pages: page_count,
+            engagements: site.engagements.len(),
+            warnings: loaded.diagnostics,
+            timings,
+            base_path: urls.base().to_string(),
+        })
+    }
+
+    /// Everything every page depends on.
+    fn global_fingerprint(
+        &self,
+        site: &Site,
+        fingerprints: &Fingerprints,
+        base_url: &str,
+        profile: Option<&str>,
+    ) -> u64 {
+        let theme = templates::theme_fingerprint(&self.request.root, &site.config.theme);
+        let first_guide = guide_pages(site).first().map(|p| p.path.clone());
+        fingerprint(&(
+            fingerprints.global,
+            theme,
+            base_url,
+            profile,
+            first_guide,
+            env!("CARGO_PKG_VERSION"),
+        ))
+    }
+
+    /// Analyses of the engagements whose file or site-wide inputs changed;
+    /// the others come from the previous build.
+    fn analyze(&mut self, site: &Site, fingerprints: &Fingerprints, global: u64) -> Analysis {
+        let key = |id: &str| fingerprint(&(global, fingerprints.engagements.get(id)));
+        let previous = std::mem::take(&mut self.facts);
+        self.facts = site
+            .engagements
+            .par_iter()
+            .map(|e| {
+                let id = e.id.to_string();
+                let key = key(&id);
+                let facts = match previous.get(&id) {
+                    Some((cached, facts)) if *cached == key => facts.clone(),
+                    _ => EngagementFacts::compute(site, e),
+                };
+                (id, (key, facts))
+            })
+            .collect();
+        Analysis::from_facts(
+            self.facts
+                .iter()
+                .map(|(id, (_, facts))| (id.clone(), facts.clone()))
+                .collect(),
+        )
+    }
+
+    fn engagement_exports(
+        &mut self,
+        site: &Site,
+        analysis: &Analysis,
+        fingerprints: &Fingerprints,
+        global: u64,
+    ) -> Vec<(String, Arc<[u8]>)> {
+        let previous = std::mem::take(&mut self.exports);
+        self.exports = site
+            .engagements
+            .par_iter()
+            .map(|e| {
+                let id = e.id.to_string();
+                let key = fingerprint(&(global, fingerprints.engagements.get(&id)));
+                let bytes = match previous.get(&id) {
+                    Some((cached, bytes)) if *cached == key => bytes.clone(),
+                    _ => Arc::from(exports::engagement_json(e, analysis.of_engagement(&id))),
+                };
+                (id, (key, bytes))
+            })
+            .collect();
+        self.exports
+            .iter()
+            .map(|(id, (_, bytes))| (format!("engagements/{id}.json"), bytes.clone()))
+            .collect()
+    }
+
+    /// The search index; pages whose render key is unchanged keep their
+    /// terms from the previous build.
+    fn index(&mut self, pages: &[crate::render::RenderedPage]) -> Vec<(String, Vec<u8>)> {
+        let previous = std::mem::take(&mut self.search);
+        let listed: Vec<&crate::render::RenderedPage> = pages.iter().filter(|p| p.listed).collect();
+        let docs: Vec<(String, (u64, DocTerms))> = listed
+            .par_iter()
+            .map(|page| {
+                let key = self.pages.get(&page.path).map_or(0, |(key, _)| *key);
+                let terms = match previous.get(&page.path) {
+                    Some((cached, terms)) if *cached == key && key != 0 => terms.clone(),
+                    _ => search::analyse(page),
+                };
+                (page.path.clone(), (key, terms))
+            })
+            .collect();
+        let files =
+            search::index_from(&docs.iter().map(|(_, (_, terms))| terms).collect::<Vec<_>>());
+        self.search = docs.into_iter().collect();
+        files
+    }
+}
+
+/// Applies `--profile`: which engagements, and which base URL.
+fn apply_profile(
+    site: Site,
+    request: &BuildRequest,
+) -> Result<(Site, String, Option<String>), Diagnostics> {
+    let Some(name) = &request.profile else {
+        let base = request
+            .base_url
+            .clone()
+            .unwrap_or_else(|| site.config.base_url.clone());
+        return Ok((site, base, None));
+    };
+    let Some((_, profile)) = site
+        .config
+        .profiles
+        .iter()
+        .find(|(id, _)| id.as_str() == name)
+    else {
+        let known: Vec<String> = site
+            .config
+            .profiles
+            .keys()
+            .map(|id| id.to_string())
+            .collect();
+        return Err(single(
+            Diagnostic::new(Code::E020, format!("unknown build profile `{name}`")).help(
+                if known.is_empty() {
+                    "data/site.toml defines no [profiles.NAME]".to_string()
+                } else {
+                    format!("the profiles in data/site.toml are: {}", known.join(", "))
+                },
+            ),
+        ));
+    };
+    let base = request
+        .base_url
+        .clone()
+        .or_else(|| profile.base_url.clone())
+        .unwrap_or_else(|| site.config.base_url.clone());
+    let site = if profile.include_confidential {
+        site
+    } else {
+        site.without_confidential()
+    };
+    Ok((site, base, Some(name.clone())))
+}

@@ -1,0 +1,224 @@
+//! A rebuild that reuses the previous build's work must give exactly what a
+//! full build of the same inputs gives, over a series of edits, additions,
+//! renames and deletions of every kind of input.
+
+use std::path::Path;
+
+use refarch::build::{BuildRequest, Builder, SiteFiles};
+
+use crate::site_test::SiteTest;
+
+fn request(root: &Path) -> BuildRequest {
+    BuildRequest {
+        root: root.to_path_buf(),
+        output: root.join("public"),
+        base_url: Some("/refarch/".into()),
+        profile: None,
+    }
+}
+
+fn full(root: &Path) -> SiteFiles {
+    Builder::new(request(root))
+        .build()
+        .expect("the full build succeeds")
+        .files
+}
+
+fn assert_same(step: &str, incremental: &SiteFiles, full: &SiteFiles) {
+    let only_incremental: Vec<&String> = incremental
+        .keys()
+        .filter(|k| !full.contains_key(*k))
+        .collect();
+    let only_full: Vec<&String> = full
+        .keys()
+        .filter(|k| !incremental.contains_key(*k))
+        .collect();
+    assert!(
+        only_incremental.is_empty() && only_full.is_empty(),
+        "{step}: files differ: {only_incremental:?} / {only_full:?}"
+    );
+    for (path, bytes) in full {
+        assert!(
+            incremental[path] == *bytes,
+            "{step}: {path} differs from a full build"
+        );
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_over_a_series_of_edits() {
+    let test = SiteTest::example();
+    let root = test.path().to_path_buf();
+    let mut builder = Builder::new(request(&root));
+    builder.build().unwrap();
+    let engagement = "data/engagements/northwind-logistics.toml";
+    let original = test.read(engagement);
+
+    type Edit<'a> = (&'a str, Box<dyn Fn(&SiteTest) + 'a>);
+    let edits: Vec<Edit<'_>> = vec![
+        (
+            "edit an engagement's text",
+            Box::new(|t: &SiteTest| {
+                t.write(
+                    engagement,
+                    original.replace(
+                        "customer = \"Northwind Logistics\"",
+                        "customer = \"Northwind Logistics Group\"",
+                    ),
+                );
+            }),
+        ),
+        (
+            "change an engagement's release",
+            Box::new(|t: &SiteTest| {
+                let text = t
+                    .read(engagement)
+                    .replace("release = \"7.6.0\"", "release = \"7.5.4453\"");
+                t.write(engagement, text);
+            }),
+        ),
+        (
+            "add an engagement",
+            Box::new(|t: &SiteTest| {
+                let copy = original
+                    .replace("id = \"northwind-logistics\"", "id = \"southwind\"")
+                    .replace("Northwind Logistics", "Southwind Shipping");
+                t.write("data/engagements/southwind.toml", copy);
+            }),
+        ),
+        (
+            "rename an engagement",
+            Box::new(|t: &SiteTest| {
+                let text = t
+                    .read("data/engagements/southwind.toml")
+                    .replace("id = \"southwind\"", "id = \"southwind-shipping\"");
+                std::fs::remove_file(t.path().join("data/engagements/southwind.toml")).unwrap();
+                t.write("data/engagements/southwind-shipping.toml", text);
+            }),
+        ),
+        (
+            "delete an engagement",
+            Box::new(|t: &SiteTest| {
+                std::fs::remove_file(t.path().join("data/engagements/southwind-shipping.toml"))
+                    .unwrap();
+            }),
+        ),
+        (
+            "edit the catalog",
+            Box::new(|t: &SiteTest| {
+                let text = t.read("data/catalog.toml").replace(
+                    "name = \"Kubernetes with Helm\"",
+                    "name = \"Helm on Kubernetes\"",
+                );
+                t.write("data/catalog.toml", text);
+            }),
+        ),
+        (
+            "edit a support rule",
+            Box::new(|t: &SiteTest| {
+                let text = t.read("data/support.toml").replacen(
+                    "status = \"deprecated\"",
+                    "status = \"beta\"",
+                    1,
+                );
+                t.write("data/support.toml", text);
+            }),
+        ),
+        (
+            "edit a reference architecture",
+            Box::new(|t: &SiteTest| {
+                let text = t.read("data/reference-architectures/m.toml").replacen(
+                    "replicas = 2",
+                    "replicas = 3",
+                    1,
+                );
+                t.write("data/reference-architectures/m.toml", text);
+            }),
+        ),
+        (
+            "edit a guide page",
+            Box::new(|t: &SiteTest| {
+                let text =
+                    t.read("content/guide/upgrades.md") + "\n## One more section\n\nWith words.\n";
+                t.write("content/guide/upgrades.md", text);
+            }),
+        ),
+        (
+            "add a guide page",
+            Box::new(|t: &SiteTest| {
+                t.write(
+                    "content/guide/aaa-first.md",
+                    "+++\ntitle = \"First of all\"\nweight = 1\n+++\n\nHello.\n",
+                );
+            }),
+        ),
+        (
+            "delete a guide page",
+            Box::new(|t: &SiteTest| {
+                std::fs::remove_file(t.path().join("content/guide/aaa-first.md")).unwrap();
+            }),
+        ),
+        (
+            "add prose to an engagement page",
+            Box::new(|t: &SiteTest| {
+                t.write(
+                    "content/engagements/larkspur-media.md",
+                    "+++\ntitle = \"Larkspur\"\n+++\n\n## Context\n\nWords.\n",
+                );
+            }),
+        ),
+        (
+            "override a template",
+            Box::new(|t: &SiteTest| {
+                t.write(
+                    "themes/default/templates/404.html",
+                    "{% extends \"base.html\" %}{% block content %}<h1>Gone</h1>{% endblock %}",
+                );
+            }),
+        ),
+        (
+            "override a stylesheet",
+            Box::new(|t: &SiteTest| {
+                t.write("themes/default/static/style.css", "body { margin: 0; }\n");
+            }),
+        ),
+        (
+            "change the site title",
+            Box::new(|t: &SiteTest| {
+                let text =
+                    t.read("data/site.toml")
+                        .replacen("title = ", "title = \"Delivery\" #", 1);
+                t.write("data/site.toml", text);
+            }),
+        ),
+    ];
+    for (step, edit) in &edits {
+        edit(&test);
+        let incremental = builder
+            .build()
+            .unwrap_or_else(|d| panic!("{step}: {}", d.render(false)))
+            .files;
+        assert_same(step, &incremental, &full(&root));
+    }
+}
+
+#[test]
+fn a_broken_edit_fails_and_the_next_good_build_is_still_exact() {
+    let test = SiteTest::example();
+    let root = test.path().to_path_buf();
+    let mut builder = Builder::new(request(&root));
+    builder.build().unwrap();
+    let engagement = "data/engagements/quanta-freight.toml";
+    let original = test.read(engagement);
+    test.write(
+        engagement,
+        original.replace("method = \"helm\"", "method = \"helmm\""),
+    );
+    assert!(builder.build().is_err());
+    test.write(engagement, original.replace("Quanta", "Quantum"));
+    assert_same(
+        "after a failed build",
+        &builder.build().unwrap().files,
+        &full(&root),
+    );
+}
