@@ -6,6 +6,7 @@ mod check;
 mod init;
 mod new;
 mod schema;
+mod serve;
 mod support;
 
 use std::io::IsTerminal;
@@ -59,6 +60,9 @@ impl Color {
 pub enum Command {
     /// Build the site into public/ (or --output), atomically.
     Build(build::Args),
+    /// Serve the site on 127.0.0.1, rebuilding and reloading the browser on
+    /// every change.
+    Serve(serve::Args),
     /// Validate every data file and content page; exit 1 on errors.
     Check(check::Args),
     /// Write or print the JSON Schema of each kind of data file.
@@ -88,6 +92,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let color = cli.color.enabled();
     match cli.command {
         Command::Build(args) => build::run(&cli.root, &args, color),
+        Command::Serve(args) => serve::run(&cli.root, &args, color),
         Command::Check(args) => check::run(&cli.root, &args, color),
         Command::Schema(args) => schema::run(&cli.root, &args),
         Command::Support(args) => support::run(&cli.root, &args, color),

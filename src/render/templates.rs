@@ -110,11 +110,12 @@ pub fn environment(
     Ok(env)
 }
 
-/// A hash of the site's own theme files (the built-in ones are fixed for a
-/// given refarch), so that editing a template re-renders the pages.
+/// A hash of the site's own templates (the built-in ones are fixed for a
+/// given refarch), so that editing a template re-renders the pages. Static
+/// files are copied as they are on every build; pages do not depend on them.
 pub fn theme_fingerprint(root: &Path, theme: &str) -> u64 {
     let mut files: Vec<(String, String)> = Vec::new();
-    for dir in ["templates", "static"] {
+    for dir in ["templates"] {
         let Ok(entries) = std::fs::read_dir(root.join("themes").join(theme).join(dir)) else {
             continue;
         };

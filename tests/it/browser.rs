@@ -227,10 +227,14 @@ impl Browser {
     }
 
     /// Evaluates `condition` until it is true, or fails after the timeout.
+    /// A condition that throws (the page is between two loads) is false.
     pub fn wait_for(&mut self, condition: &str) {
         let deadline = Instant::now() + TIMEOUT;
+        let guarded = format!(
+            "(() => {{ try {{ return ({condition}) === true; }} catch (e) {{ return false; }} }})()"
+        );
         while Instant::now() < deadline {
-            if self.eval(condition) == json!(true) {
+            if self.eval(&guarded) == json!(true) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -11,6 +11,7 @@ mod init;
 mod new;
 mod quality;
 mod schema;
+mod serve;
 mod site_test;
 mod support;
 mod vectors;

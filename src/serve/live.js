@@ -1,0 +1,55 @@
+// refarch serve: live reload and build errors in the page. Injected by the
+// dev server only; never part of a built site.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="refarch-base"]');
+  var base = meta ? meta.getAttribute("content") : "/";
+  var epoch = null;
+  var overlay = null;
+
+  function showProblem(text) {
+    if (!text) {
+      if (overlay) { overlay.remove(); overlay = null; }
+      return;
+    }
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.className = "error-overlay";
+      overlay.setAttribute("role", "alert");
+      var title = document.createElement("p");
+      title.className = "error-overlay-title";
+      title.textContent = "The last edit does not build. This is the last good site; fix the file and it updates.";
+      overlay.appendChild(title);
+      overlay.appendChild(document.createElement("pre"));
+      document.body.appendChild(overlay);
+    }
+    overlay.querySelector("pre").textContent = text;
+  }
+
+  function swapStyles(version) {
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      var href = links[i].getAttribute("href").split("?")[0];
+      links[i].setAttribute("href", href + "?v=" + version);
+    }
+  }
+
+  var source = new EventSource(base + "__refarch/events");
+  source.addEventListener("hello", function (e) {
+    var state = JSON.parse(e.data);
+    // A new epoch after a reconnect means the site changed meanwhile.
+    if (epoch !== null && state.epoch !== epoch) { location.reload(); return; }
+    epoch = state.epoch;
+    showProblem(state.problem);
+  });
+  source.addEventListener("reload", function () { location.reload(); });
+  source.addEventListener("css", function (e) {
+    var state = JSON.parse(e.data);
+    epoch = state.epoch;
+    swapStyles(state.epoch);
+    showProblem(null);
+  });
+  source.addEventListener("problem", function (e) {
+    showProblem(JSON.parse(e.data).problem);
+  });
+})();

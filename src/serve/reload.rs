@@ -1,0 +1,115 @@
+//! Live reload over Server-Sent Events on the site's own port: browsers
+//! hold `GET <base>__refarch/events` open and get `reload`, `css` or
+//! `problem` events once a rebuild is complete and swapped in.
+//!
+//! tiny_http buffers streamed responses, so events are written to the raw
+//! connection (`Request::into_writer`) and flushed one by one.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// Where the script and the event stream live, under the base path.
+pub const SCRIPT_PATH: &str = "__refarch/live.js";
+pub const EVENTS_PATH: &str = "__refarch/events";
+
+/// The script injected into pages in serve mode only.
+pub const LIVE_JS: &str = include_str!("live.js");
+
+/// The state every event carries.
+#[derive(Debug, Clone, Serialize)]
+pub struct State {
+    /// Bumped by every rebuild that changed something.
+    pub epoch: u64,
+    /// The diagnostics of the last failed rebuild, as text, while the last
+    /// good site is served.
+    pub problem: Option<String>,
+}
+
+/// The connected browsers.
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+}
+
+impl Hub {
+    /// Takes over a connection, answers with the event-stream headers and
+    /// the current state, and keeps it for later events.
+    pub fn join(&self, mut writer: Box<dyn Write + Send>, state: &State) {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n\r\n";
+        let greeting = event("hello", state);
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(greeting.as_bytes()))
+            .and_then(|()| writer.flush())
+            .is_ok()
+        {
+            self.clients.lock().expect("hub lock").push(writer);
+        }
+    }
+
+    /// Sends an event to every browser, dropping the ones that left.
+    pub fn send(&self, name: &str, state: &State) {
+        let message = event(name, state);
+        let mut clients = self.clients.lock().expect("hub lock");
+        clients.retain_mut(|writer| {
+            writer
+                .write_all(message.as_bytes())
+                .and_then(|()| writer.flush())
+                .is_ok()
+        });
+    }
+
+    /// A comment line that keeps connections alive and finds dead ones.
+    pub fn ping(&self) {
+        let mut clients = self.clients.lock().expect("hub lock");
+        clients.retain_mut(|writer| {
+            writer
+                .write_all(b": ping\n\n")
+                .and_then(|()| writer.flush())
+                .is_ok()
+        });
+    }
+}
+
+fn event(name: &str, state: &State) -> String {
+    let data = serde_json::to_string(state).expect("state serializes");
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+/// Adds the live-reload script to a page, just before `</body>`.
+pub fn inject(html: &[u8], base: &str) -> Vec<u8> {
+    let tag = format!("<script src=\"{base}{SCRIPT_PATH}\" defer></script>\n");
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(end) => format!("{}{tag}{}", &text[..end], &text[end..]).into_bytes(),
+        None => format!("{text}{tag}").into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_goes_before_the_end_of_body_under_the_base_path() {
+        let page = inject(b"<html><body><p>x</p></body></html>", "/refarch/");
+        assert_eq!(
+            String::from_utf8(page).unwrap(),
+            "<html><body><p>x</p><script src=\"/refarch/__refarch/live.js\" defer></script>\n</body></html>"
+        );
+    }
+
+    #[test]
+    fn events_carry_the_state_as_json() {
+        let state = State {
+            epoch: 3,
+            problem: Some("error[E020]: <x>".into()),
+        };
+        assert_eq!(
+            event("problem", &state),
+            "event: problem\ndata: {\"epoch\":3,\"problem\":\"error[E020]: <x>\"}\n\n"
+        );
+    }
+}
