@@ -19,7 +19,7 @@ use crate::analysis::{Analysis, EngagementFacts};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::{Fingerprints, LoadCache, load_site_cached};
 use crate::model::Site;
-use crate::output::search::DocTerms;
+use crate::output::search::{DocTerms, SearchIndex};
 use crate::output::{exports, search, sitemap, writer};
 use crate::render::urls::Urls;
 use crate::render::{
@@ -87,7 +87,7 @@ pub struct Builder {
     facts: HashMap<String, (u64, EngagementFacts)>,
     pages: PageCache,
     exports: HashMap<String, (u64, Arc<[u8]>)>,
-    search: HashMap<String, (u64, DocTerms)>,
+    search: Option<SearchIndex>,
 }
 
 impl Builder {
@@ -98,7 +98,7 @@ impl Builder {
             facts: HashMap::new(),
             pages: PageCache::new(),
             exports: HashMap::new(),
-            search: HashMap::new(),
+            search: None,
         }
     }
 
@@ -141,13 +141,10 @@ impl Builder {
 
         let stage = Instant::now();
         let urls = Urls::new(&base_url);
-        let mut files = SiteFiles::new();
+        let mut files: SiteFiles = self.index(&rendered.pages).into_iter().collect();
         let mut add = |path: String, bytes: Vec<u8>| {
             files.insert(path, Arc::from(bytes));
         };
-        for (path, bytes) in self.index(&rendered.pages) {
-            add(path, bytes);
-        }
         add(
             "sitemap.xml".into(),
             sitemap::sitemap(&rendered.pages, &urls).into_bytes(),
@@ -164,7 +161,9 @@ impl Builder {
         }
         let page_count = rendered.pages.len();
         for page in rendered.pages {
-            files.insert(page.file(), Arc::from(page.html.as_bytes()));
+            // Shares the page's buffer: unchanged pages keep their pointer,
+            // which is how `serve` sees what changed without comparing bytes.
+            files.insert(page.file(), Arc::<[u8]>::from(page.html));
         }
         timings.push(("index and exports", stage.elapsed()));
         Ok(Built {
@@ -250,26 +249,33 @@ impl Builder {
             .collect()
     }
 
-    /// The search index; pages whose render key is unchanged keep their
-    /// terms from the previous build.
-    fn index(&mut self, pages: &[crate::render::RenderedPage]) -> Vec<(String, Vec<u8>)> {
-        let previous = std::mem::take(&mut self.search);
+    /// The search index. With the same pages as last time, only the pages
+    /// whose render key changed are re-tokenized and only the shards of
+    /// their terms re-written; otherwise it is built again, reusing the
+    /// terms of unchanged pages.
+    fn index(&mut self, pages: &[crate::render::RenderedPage]) -> Vec<(String, Arc<[u8]>)> {
         let listed: Vec<&crate::render::RenderedPage> = pages.iter().filter(|p| p.listed).collect();
-        let docs: Vec<(String, (u64, DocTerms))> = listed
-            .par_iter()
-            .map(|page| {
-                let key = self.pages.get(&page.path).map_or(0, |(key, _)| *key);
-                let terms = match previous.get(&page.path) {
-                    Some((cached, terms)) if *cached == key && key != 0 => terms.clone(),
-                    _ => search::analyse(page),
-                };
-                (page.path.clone(), (key, terms))
-            })
+        let keys: Vec<(String, u64)> = listed
+            .iter()
+            .map(|page| (page.path.clone(), self.pages.get(&page.path).map_or(0, |(key, _)| *key)))
             .collect();
-        let files =
-            search::index_from(&docs.iter().map(|(_, (_, terms))| terms).collect::<Vec<_>>());
-        self.search = docs.into_iter().collect();
-        files
+        match &mut self.search {
+            Some(index) if index.same_documents(&keys) => index.update(&keys, |i| search::analyse(listed[i])),
+            previous => {
+                let old = previous.take();
+                let docs: Vec<(String, u64, DocTerms)> = listed
+                    .par_iter()
+                    .zip(&keys)
+                    .map(|(page, (path, key))| {
+                        let reused = old.as_ref().and_then(|index| index.terms_of(path, *key)).filter(|_| *key != 0);
+                        let terms = reused.cloned().unwrap_or_else(|| search::analyse(page));
+                        (path.clone(), *key, terms)
+                    })
+                    .collect();
+                *previous = Some(SearchIndex::build(docs));
+            }
+        }
+        self.search.as_ref().map(SearchIndex::files).unwrap_or_default()
     }
 }
 

@@ -3,6 +3,7 @@
 //! `themes/default/static/search.js`, whose tokenizer must match).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -86,45 +87,142 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
 /// The files of the index (`search/manifest.json`, `search/meta/<k>.json`,
 /// `search/idx/<prefix>.json`) for the listed pages, in order.
 pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
-    let docs: Vec<DocTerms> = pages.par_iter().filter(|p| p.listed).map(analyse).collect();
-    index_from(&docs.iter().collect::<Vec<_>>())
+    let docs: Vec<(String, u64, DocTerms)> =
+        pages.par_iter().filter(|p| p.listed).map(|p| (p.path.clone(), 0, analyse(p))).collect();
+    SearchIndex::build(docs).files().into_iter().map(|(path, bytes)| (path, bytes.to_vec())).collect()
 }
 
-/// The index files from documents analysed earlier; document ids are their
-/// positions in `docs`.
-pub fn index_from(docs: &[&DocTerms]) -> Vec<(String, Vec<u8>)> {
-    let mut terms: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
-    let mut meta = Vec::with_capacity(docs.len());
-    for (doc, terms_of_doc) in docs.iter().enumerate() {
-        for (token, score) in &terms_of_doc.scores {
-            terms.entry(token).or_default().push((doc, *score));
+/// The index, kept between builds so that an edit re-writes only the
+/// shards whose terms it touched. Document ids are positions in the list of
+/// listed pages, so the same pages in the same order give the same files
+/// whether built at once or updated.
+pub struct SearchIndex {
+    /// Each document's page path and the key of its inputs.
+    docs: Vec<(String, u64)>,
+    terms: Vec<DocTerms>,
+    /// term → [(document, score)], sorted by document.
+    postings: HashMap<String, Vec<(usize, u32)>>,
+    by_prefix: BTreeMap<String, std::collections::BTreeSet<String>>,
+    shards: BTreeMap<String, Arc<[u8]>>,
+    meta: Vec<Arc<[u8]>>,
+}
+
+impl SearchIndex {
+    /// Indexes `docs` (path, key, terms) from scratch.
+    pub fn build(docs: Vec<(String, u64, DocTerms)>) -> SearchIndex {
+        let mut index = SearchIndex {
+            docs: Vec::with_capacity(docs.len()),
+            terms: Vec::with_capacity(docs.len()),
+            postings: HashMap::new(),
+            by_prefix: BTreeMap::new(),
+            shards: BTreeMap::new(),
+            meta: Vec::new(),
+        };
+        for (doc, (path, key, terms)) in docs.into_iter().enumerate() {
+            for (term, score) in &terms.scores {
+                index.postings.entry(term.clone()).or_default().push((doc, *score));
+            }
+            index.docs.push((path, key));
+            index.terms.push(terms);
         }
-        meta.push(&terms_of_doc.meta);
+        for (term, postings) in &mut index.postings {
+            postings.sort_unstable();
+            index.by_prefix.entry(prefix(term)).or_default().insert(term.clone());
+        }
+        let prefixes: Vec<String> = index.by_prefix.keys().cloned().collect();
+        for prefix in prefixes {
+            index.write_shard(&prefix);
+        }
+        index.meta = (0..index.docs.len().div_ceil(META_SHARD_SIZE)).map(|k| index.meta_shard(k)).collect();
+        index
     }
 
-    // prefix → term → [(document, score)], sorted for reproducible output.
-    type Shard<'t> = BTreeMap<&'t str, Vec<(usize, u32)>>;
-    let mut shards: BTreeMap<String, Shard<'_>> = BTreeMap::new();
-    for (term, mut postings) in terms {
-        postings.sort_unstable();
-        let prefix: String = term.chars().take(2).collect();
-        shards.entry(prefix).or_default().insert(term, postings);
+    /// Whether `docs` are the same pages, in the same order, as indexed.
+    pub fn same_documents(&self, docs: &[(String, u64)]) -> bool {
+        self.docs.len() == docs.len() && self.docs.iter().zip(docs).all(|(a, b)| a.0 == b.0)
     }
-    let mut files = Vec::new();
-    let manifest = Manifest {
-        version: 1,
-        docs: meta.len(),
-        meta_shard_size: META_SHARD_SIZE,
-        prefixes: shards.keys().cloned().collect(),
-    };
-    files.push(("search/manifest.json".to_string(), json(&manifest)));
-    for (k, chunk) in meta.chunks(META_SHARD_SIZE).enumerate() {
-        files.push((format!("search/meta/{k}.json"), json(&chunk)));
+
+    /// The key of each document, for reuse of their terms.
+    pub fn terms_of(&self, path: &str, key: u64) -> Option<&DocTerms> {
+        let doc = self.docs.iter().position(|(p, k)| p == path && *k == key)?;
+        Some(&self.terms[doc])
     }
-    for (prefix, shard) in &shards {
-        files.push((format!("search/idx/{prefix}.json"), json(shard)));
+
+    /// Replaces the terms of the documents whose key changed. The pages
+    /// must be the same as indexed (see [`SearchIndex::same_documents`]).
+    pub fn update(&mut self, docs: &[(String, u64)], analyse: impl Fn(usize) -> DocTerms + Sync) {
+        let changed: Vec<usize> = (0..docs.len()).filter(|&i| self.docs[i].1 != docs[i].1 || docs[i].1 == 0).collect();
+        let fresh: Vec<(usize, DocTerms)> = changed.par_iter().map(|&i| (i, analyse(i))).collect();
+        let mut touched: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for (doc, terms) in fresh {
+            for (term, _) in &self.terms[doc].scores {
+                if let Some(postings) = self.postings.get_mut(term) {
+                    postings.retain(|(d, _)| *d != doc);
+                    if postings.is_empty() {
+                        self.postings.remove(term);
+                        if let Some(set) = self.by_prefix.get_mut(&prefix(term)) {
+                            set.remove(term);
+                        }
+                    }
+                }
+                touched.insert(prefix(term));
+            }
+            for (term, score) in &terms.scores {
+                let postings = self.postings.entry(term.clone()).or_default();
+                let at = postings.partition_point(|(d, _)| *d < doc);
+                postings.insert(at, (doc, *score));
+                self.by_prefix.entry(prefix(term)).or_default().insert(term.clone());
+                touched.insert(prefix(term));
+            }
+            self.terms[doc] = terms;
+            self.docs[doc].1 = docs[doc].1;
+            self.meta[doc / META_SHARD_SIZE] = self.meta_shard(doc / META_SHARD_SIZE);
+        }
+        for prefix in touched {
+            if self.by_prefix.get(&prefix).is_none_or(|set| set.is_empty()) {
+                self.by_prefix.remove(&prefix);
+                self.shards.remove(&prefix);
+            } else {
+                self.write_shard(&prefix);
+            }
+        }
     }
-    files
+
+    fn write_shard(&mut self, prefix: &str) {
+        let shard: BTreeMap<&str, &Vec<(usize, u32)>> = self.by_prefix[prefix]
+            .iter()
+            .map(|term| (term.as_str(), &self.postings[term]))
+            .collect();
+        self.shards.insert(prefix.to_string(), Arc::from(json(&shard)));
+    }
+
+    fn meta_shard(&self, k: usize) -> Arc<[u8]> {
+        let end = ((k + 1) * META_SHARD_SIZE).min(self.terms.len());
+        let chunk: Vec<&Meta> = self.terms[k * META_SHARD_SIZE..end].iter().map(|t| &t.meta).collect();
+        Arc::from(json(&chunk))
+    }
+
+    /// Every file of the index.
+    pub fn files(&self) -> Vec<(String, Arc<[u8]>)> {
+        let manifest = Manifest {
+            version: 1,
+            docs: self.docs.len(),
+            meta_shard_size: META_SHARD_SIZE,
+            prefixes: self.shards.keys().cloned().collect(),
+        };
+        let mut files = vec![("search/manifest.json".to_string(), Arc::from(json(&manifest)))];
+        for (k, bytes) in self.meta.iter().enumerate() {
+            files.push((format!("search/meta/{k}.json"), bytes.clone()));
+        }
+        for (prefix, bytes) in &self.shards {
+            files.push((format!("search/idx/{prefix}.json"), bytes.clone()));
+        }
+        files
+    }
+}
+
+fn prefix(term: &str) -> String {
+    term.chars().take(2).collect()
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {

@@ -199,6 +199,7 @@ fn rebuild(builder: &mut Builder, shared: &Shared, paths: &[PathBuf], color: boo
     names.dedup();
     match builder.build() {
         Ok(built) => {
+            let timings = built.timings.clone();
             let old = shared.snapshot();
             let change = classify(&old.files, &built.files);
             let had_problem = shared.state().problem.is_some();
@@ -221,10 +222,15 @@ fn rebuild(builder: &mut Builder, shared: &Shared, paths: &[PathBuf], color: boo
                 Change::Nothing => ("reload", 0),
             };
             shared.hub.send(event, &state);
+            let stages: Vec<String> = timings
+                .iter()
+                .map(|(stage, took)| format!("{stage} {} ms", took.as_millis()))
+                .collect();
             eprintln!(
-                "{}: rebuilt in {} ms, {changed} files changed",
+                "{}: rebuilt in {} ms ({}), {changed} files changed",
                 names.join(", "),
-                started.elapsed().as_millis()
+                started.elapsed().as_millis(),
+                stages.join(", ")
             );
         }
         Err(diagnostics) => {

@@ -80,7 +80,9 @@ pub fn home_view(site: &Site) -> HomeView {
     let all: Vec<&Engagement> = site.engagements.iter().collect();
     let fleet = fleet(site, &all);
     let names = Names::new(site);
-    let link = |id: &str| engagement_link(site, id);
+    let customers: std::collections::HashMap<&str, &str> =
+        site.engagements.iter().map(|e| (e.id.as_str(), e.customer.as_str())).collect();
+    let link = |id: &str| Link::new(customers.get(id).copied().unwrap_or(id), format!("engagements/{id}/"));
     let count = |status: EngagementStatus| {
         site.engagements
             .iter()
@@ -186,14 +188,4 @@ pub fn home_view(site: &Site) -> HomeView {
             .map(|c| c.value.parse::<usize>().unwrap_or(0))
             .sum(),
     }
-}
-
-/// A link to an engagement's page, titled with the customer's name.
-pub fn engagement_link(site: &Site, id: &str) -> Link {
-    let customer = site
-        .engagements
-        .iter()
-        .find(|e| e.id.as_str() == id)
-        .map_or_else(|| id.to_string(), |e| e.customer.clone());
-    Link::new(customer, format!("engagements/{id}/"))
 }

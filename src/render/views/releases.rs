@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::home::engagement_link;
 use super::{Link, Names};
 use crate::analysis::Analysis;
 use crate::analysis::requirements::Requirements;
@@ -103,7 +102,7 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
                         .engagements
                         .iter()
                         .filter(|e| e.deployment.release.release() == minor)
-                        .map(|e| engagement_link(site, e.id.as_str()))
+                        .map(|e| Link::new(e.customer.clone(), format!("engagements/{}/", e.id.as_str())))
                         .collect(),
                     path,
                 }
@@ -133,7 +132,7 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
             .filter_map(|e| {
                 let path = analysis.of_engagement(e.id.as_str()).path.as_ref()?;
                 Some(EngagementPathRow {
-                    engagement: engagement_link(site, e.id.as_str()),
+                    engagement: Link::new(e.customer.clone(), format!("engagements/{}/", e.id.as_str())),
                     release: e.deployment.release.to_string(),
                     method: names.method(e.deployment.method.as_str()),
                     path: describe(path),
