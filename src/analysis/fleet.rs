@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Analysis;
 use super::deviations::requirements_of;
 use super::sizing::{Sizing, size_for};
-use super::support::evaluate;
 use crate::model::{CriterionStatus, Engagement, Level, LogStatus, Site, Status};
 
 /// How many engagements have a value.
@@ -73,7 +73,8 @@ pub struct Fleet {
 /// Days within which the delivery team aims to adopt a release.
 pub const ADOPTION_GOAL_DAYS: i64 = 30;
 
-pub fn fleet(site: &Site, engagements: &[&Engagement]) -> Fleet {
+/// The fleet over `engagements`, using their analyses (see [`Analysis`]).
+pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> Fleet {
     let latest_two: Vec<_> = site.releases.minors().into_iter().rev().take(2).collect();
     let mut fleet = Fleet {
         engagements: engagements.len(),
@@ -98,7 +99,7 @@ pub fn fleet(site: &Site, engagements: &[&Engagement]) -> Fleet {
         version(b).cmp(&version(a))
     });
     for engagement in engagements {
-        flag_options(site, engagement, &mut fleet);
+        flag_options(engagement, analysis, &mut fleet);
         adoption(site, engagement, &mut fleet.adoption);
         for risk in engagement
             .risk
@@ -188,22 +189,17 @@ pub fn size_of(site: &Site, engagement: &Engagement) -> String {
     }
 }
 
-fn flag_options(site: &Site, engagement: &Engagement, fleet: &mut Fleet) {
-    for requirements in requirements_of(engagement) {
-        for rule in evaluate(site, &requirements).rules {
-            let flagged = Flagged {
-                engagement: engagement.id.to_string(),
-                rule: rule.id.clone(),
-                status: rule.status,
-            };
-            let list = match rule.status {
-                Status::Deprecated => &mut fleet.deprecated,
-                status if status >= Status::NotForProduction => &mut fleet.not_supported,
-                _ => continue,
-            };
-            if !list.contains(&flagged) {
-                list.push(flagged);
-            }
+fn flag_options(engagement: &Engagement, analysis: &Analysis, fleet: &mut Fleet) {
+    for (rule, status) in &analysis.of_engagement(engagement.id.as_str()).flags {
+        let flagged = Flagged {
+            engagement: engagement.id.to_string(),
+            rule: rule.clone(),
+            status: *status,
+        };
+        if *status == Status::Deprecated {
+            fleet.deprecated.push(flagged);
+        } else {
+            fleet.not_supported.push(flagged);
         }
     }
 }
@@ -229,7 +225,7 @@ mod tests {
     fn counts_and_flags_on_the_analysis_fixture() {
         let site = fixture("analysis");
         let all: Vec<&Engagement> = site.engagements.iter().collect();
-        let fleet = fleet(&site, &all);
+        let fleet = fleet(&site, &all, &Analysis::of(&site));
         let counts = |list: &[Count]| {
             list.iter()
                 .map(|c| (c.value.clone(), c.engagements.len()))

@@ -138,6 +138,9 @@ pub struct EngagementFacts {
     pub size: String,
     /// The path from its release to the latest.
     pub path: Option<upgrades::UpgradePath>,
+    /// The rules its configuration matches that rate it deprecated or
+    /// worse than supported, once each, for the fleet.
+    pub flags: Vec<(String, crate::model::Status)>,
 }
 
 /// The analyses of a whole site.
@@ -150,13 +153,26 @@ impl EngagementFacts {
     /// Analyzes one engagement.
     pub fn compute(site: &Site, e: &crate::model::Engagement) -> EngagementFacts {
         let requirements = deviations::requirements_of(e);
+        let verdicts: Vec<support::Verdict> = requirements
+            .iter()
+            .map(|r| support::evaluate(site, r))
+            .collect();
+        let mut flags: Vec<(String, crate::model::Status)> = Vec::new();
+        for rule in verdicts.iter().flat_map(|v| &v.rules) {
+            let flagged = rule.status == crate::model::Status::Deprecated
+                || rule.status >= crate::model::Status::NotForProduction;
+            if flagged && !flags.iter().any(|(id, _)| *id == rule.id) {
+                flags.push((rule.id.clone(), rule.status));
+            }
+        }
         EngagementFacts {
             deviations: deviations_of(site, e),
-            status: requirements
+            status: verdicts
                 .iter()
-                .map(|r| support::evaluate(site, r).status)
+                .map(|v| v.status)
                 .max()
                 .unwrap_or(crate::model::Status::NotDocumented),
+            flags,
             size: fleet::size_of(site, e),
             path: site.releases.latest().and_then(|latest| {
                 upgrades::upgrade_path(site, &e.deployment.release, &latest, &requirements[0]).ok()

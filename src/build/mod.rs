@@ -257,17 +257,27 @@ impl Builder {
         let listed: Vec<&crate::render::RenderedPage> = pages.iter().filter(|p| p.listed).collect();
         let keys: Vec<(String, u64)> = listed
             .iter()
-            .map(|page| (page.path.clone(), self.pages.get(&page.path).map_or(0, |(key, _)| *key)))
+            .map(|page| {
+                (
+                    page.path.clone(),
+                    self.pages.get(&page.path).map_or(0, |(key, _)| *key),
+                )
+            })
             .collect();
         match &mut self.search {
-            Some(index) if index.same_documents(&keys) => index.update(&keys, |i| search::analyse(listed[i])),
+            Some(index) if index.same_documents(&keys) => {
+                index.update(&keys, |i| search::analyse(listed[i]))
+            }
             previous => {
                 let old = previous.take();
                 let docs: Vec<(String, u64, DocTerms)> = listed
                     .par_iter()
                     .zip(&keys)
                     .map(|(page, (path, key))| {
-                        let reused = old.as_ref().and_then(|index| index.terms_of(path, *key)).filter(|_| *key != 0);
+                        let reused = old
+                            .as_ref()
+                            .and_then(|index| index.terms_of(path, *key))
+                            .filter(|_| *key != 0);
                         let terms = reused.cloned().unwrap_or_else(|| search::analyse(page));
                         (path.clone(), *key, terms)
                     })
@@ -275,7 +285,10 @@ impl Builder {
                 *previous = Some(SearchIndex::build(docs));
             }
         }
-        self.search.as_ref().map(SearchIndex::files).unwrap_or_default()
+        self.search
+            .as_ref()
+            .map(SearchIndex::files)
+            .unwrap_or_default()
     }
 }
 

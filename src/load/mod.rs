@@ -81,7 +81,8 @@ pub struct LoadCache {
     pages: FileCache<Page>,
 }
 
-type FileCache<T> = HashMap<String, CachedFile<T>>;
+/// Shared entries: a file unchanged since the last load costs a pointer copy.
+type FileCache<T> = HashMap<String, std::sync::Arc<CachedFile<T>>>;
 
 #[derive(Clone)]
 struct CachedFile<T> {
@@ -223,7 +224,7 @@ fn parse_all(root: &Path, cache: &mut LoadCache, diagnostics: &mut Diagnostics) 
             hash,
             parsed: Some(engagement),
             ..
-        }) = cache.engagements.get(relative)
+        }) = cache.engagements.get(relative).map(|entry| &**entry)
         {
             parsed
                 .fingerprints
@@ -257,11 +258,11 @@ fn parse_many<T: Clone + Send + Sync>(
             let Some(file) = read(root, relative, &mut found) else {
                 return (
                     relative.clone(),
-                    CachedFile {
+                    std::sync::Arc::new(CachedFile {
                         hash: 0,
                         parsed: None,
                         diagnostics: found,
-                    },
+                    }),
                 );
             };
             let hash = hash_text(&file.text);
@@ -274,11 +275,11 @@ fn parse_many<T: Clone + Send + Sync>(
             let parsed = parse(file, &mut found);
             (
                 relative.clone(),
-                CachedFile {
+                std::sync::Arc::new(CachedFile {
                     hash,
                     parsed,
                     diagnostics: found,
-                },
+                }),
             )
         })
         .collect()

@@ -87,9 +87,16 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
 /// The files of the index (`search/manifest.json`, `search/meta/<k>.json`,
 /// `search/idx/<prefix>.json`) for the listed pages, in order.
 pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
-    let docs: Vec<(String, u64, DocTerms)> =
-        pages.par_iter().filter(|p| p.listed).map(|p| (p.path.clone(), 0, analyse(p))).collect();
-    SearchIndex::build(docs).files().into_iter().map(|(path, bytes)| (path, bytes.to_vec())).collect()
+    let docs: Vec<(String, u64, DocTerms)> = pages
+        .par_iter()
+        .filter(|p| p.listed)
+        .map(|p| (p.path.clone(), 0, analyse(p)))
+        .collect();
+    SearchIndex::build(docs)
+        .files()
+        .into_iter()
+        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .collect()
 }
 
 /// The index, kept between builds so that an edit re-writes only the
@@ -120,20 +127,30 @@ impl SearchIndex {
         };
         for (doc, (path, key, terms)) in docs.into_iter().enumerate() {
             for (term, score) in &terms.scores {
-                index.postings.entry(term.clone()).or_default().push((doc, *score));
+                index
+                    .postings
+                    .entry(term.clone())
+                    .or_default()
+                    .push((doc, *score));
             }
             index.docs.push((path, key));
             index.terms.push(terms);
         }
         for (term, postings) in &mut index.postings {
             postings.sort_unstable();
-            index.by_prefix.entry(prefix(term)).or_default().insert(term.clone());
+            index
+                .by_prefix
+                .entry(prefix(term))
+                .or_default()
+                .insert(term.clone());
         }
         let prefixes: Vec<String> = index.by_prefix.keys().cloned().collect();
         for prefix in prefixes {
             index.write_shard(&prefix);
         }
-        index.meta = (0..index.docs.len().div_ceil(META_SHARD_SIZE)).map(|k| index.meta_shard(k)).collect();
+        index.meta = (0..index.docs.len().div_ceil(META_SHARD_SIZE))
+            .map(|k| index.meta_shard(k))
+            .collect();
         index
     }
 
@@ -151,7 +168,9 @@ impl SearchIndex {
     /// Replaces the terms of the documents whose key changed. The pages
     /// must be the same as indexed (see [`SearchIndex::same_documents`]).
     pub fn update(&mut self, docs: &[(String, u64)], analyse: impl Fn(usize) -> DocTerms + Sync) {
-        let changed: Vec<usize> = (0..docs.len()).filter(|&i| self.docs[i].1 != docs[i].1 || docs[i].1 == 0).collect();
+        let changed: Vec<usize> = (0..docs.len())
+            .filter(|&i| self.docs[i].1 != docs[i].1 || docs[i].1 == 0)
+            .collect();
         let fresh: Vec<(usize, DocTerms)> = changed.par_iter().map(|&i| (i, analyse(i))).collect();
         let mut touched: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for (doc, terms) in fresh {
@@ -171,7 +190,10 @@ impl SearchIndex {
                 let postings = self.postings.entry(term.clone()).or_default();
                 let at = postings.partition_point(|(d, _)| *d < doc);
                 postings.insert(at, (doc, *score));
-                self.by_prefix.entry(prefix(term)).or_default().insert(term.clone());
+                self.by_prefix
+                    .entry(prefix(term))
+                    .or_default()
+                    .insert(term.clone());
                 touched.insert(prefix(term));
             }
             self.terms[doc] = terms;
@@ -193,12 +215,16 @@ impl SearchIndex {
             .iter()
             .map(|term| (term.as_str(), &self.postings[term]))
             .collect();
-        self.shards.insert(prefix.to_string(), Arc::from(json(&shard)));
+        self.shards
+            .insert(prefix.to_string(), Arc::from(json(&shard)));
     }
 
     fn meta_shard(&self, k: usize) -> Arc<[u8]> {
         let end = ((k + 1) * META_SHARD_SIZE).min(self.terms.len());
-        let chunk: Vec<&Meta> = self.terms[k * META_SHARD_SIZE..end].iter().map(|t| &t.meta).collect();
+        let chunk: Vec<&Meta> = self.terms[k * META_SHARD_SIZE..end]
+            .iter()
+            .map(|t| &t.meta)
+            .collect();
         Arc::from(json(&chunk))
     }
 
@@ -210,7 +236,10 @@ impl SearchIndex {
             meta_shard_size: META_SHARD_SIZE,
             prefixes: self.shards.keys().cloned().collect(),
         };
-        let mut files = vec![("search/manifest.json".to_string(), Arc::from(json(&manifest)))];
+        let mut files = vec![(
+            "search/manifest.json".to_string(),
+            Arc::from(json(&manifest)),
+        )];
         for (k, bytes) in self.meta.iter().enumerate() {
             files.push((format!("search/meta/{k}.json"), bytes.clone()));
         }

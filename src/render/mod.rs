@@ -259,7 +259,7 @@ impl Renderer<'_> {
                 "home.html",
                 PageMeta::new(site.config.title.clone(), "", "")
                     .described(site.config.description.clone()),
-                Value::from(Serde(views::home::home_view(site))),
+                Value::from(Serde(views::home::home_view(site, self.analysis))),
                 true,
             ),
             Job::Support => (

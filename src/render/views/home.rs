@@ -76,13 +76,21 @@ pub struct ProgressRow {
     pub percent: u32,
 }
 
-pub fn home_view(site: &Site) -> HomeView {
+pub fn home_view(site: &Site, analysis: &crate::analysis::Analysis) -> HomeView {
     let all: Vec<&Engagement> = site.engagements.iter().collect();
-    let fleet = fleet(site, &all);
+    let fleet = fleet(site, &all, analysis);
     let names = Names::new(site);
-    let customers: std::collections::HashMap<&str, &str> =
-        site.engagements.iter().map(|e| (e.id.as_str(), e.customer.as_str())).collect();
-    let link = |id: &str| Link::new(customers.get(id).copied().unwrap_or(id), format!("engagements/{id}/"));
+    let customers: std::collections::HashMap<&str, &str> = site
+        .engagements
+        .iter()
+        .map(|e| (e.id.as_str(), e.customer.as_str()))
+        .collect();
+    let link = |id: &str| {
+        Link::new(
+            customers.get(id).copied().unwrap_or(id),
+            format!("engagements/{id}/"),
+        )
+    };
     let count = |status: EngagementStatus| {
         site.engagements
             .iter()

@@ -102,7 +102,12 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
                         .engagements
                         .iter()
                         .filter(|e| e.deployment.release.release() == minor)
-                        .map(|e| Link::new(e.customer.clone(), format!("engagements/{}/", e.id.as_str())))
+                        .map(|e| {
+                            Link::new(
+                                e.customer.clone(),
+                                format!("engagements/{}/", e.id.as_str()),
+                            )
+                        })
                         .collect(),
                     path,
                 }
@@ -132,7 +137,10 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
             .filter_map(|e| {
                 let path = analysis.of_engagement(e.id.as_str()).path.as_ref()?;
                 Some(EngagementPathRow {
-                    engagement: Link::new(e.customer.clone(), format!("engagements/{}/", e.id.as_str())),
+                    engagement: Link::new(
+                        e.customer.clone(),
+                        format!("engagements/{}/", e.id.as_str()),
+                    ),
                     release: e.deployment.release.to_string(),
                     method: names.method(e.deployment.method.as_str()),
                     path: describe(path),
