@@ -58,8 +58,15 @@ def main():
                 sys.exit(f"{page} did not change within 60 s")
             time.sleep(0.002)
         latencies.append(time.monotonic() - saved)
+        # Restore the file and wait for that rebuild too, so that the next
+        # edit does not queue behind it.
+        original = re.search(r'^customer = "(.*)"$', text, flags=re.M).group(1)
         path.write_text(text)
-        time.sleep(0.3)  # let the restore rebuild before the next edit
+        while True:
+            with urllib.request.urlopen(page) as response:
+                if original in response.read().decode():
+                    break
+            time.sleep(0.01)
 
     peak = "?"
     status = Path(f"/proc/{server.pid}/status")
