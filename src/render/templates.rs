@@ -78,6 +78,14 @@ pub const DEFAULT_STATIC: &[(&str, &str)] = &[
         "search.js",
         include_str!("../../themes/default/static/search.js"),
     ),
+    (
+        "checker.js",
+        include_str!("../../themes/default/static/checker.js"),
+    ),
+    (
+        "favicon.svg",
+        include_str!("../../themes/default/static/favicon.svg"),
+    ),
 ];
 
 /// Builds the environment for a site at `root` using theme `theme`.

@@ -4,6 +4,7 @@
 mod browser;
 mod build;
 mod check;
+mod checker;
 mod e2e;
 mod example;
 mod incremental;

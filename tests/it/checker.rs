@@ -1,0 +1,249 @@
+//! The browser's support checker against the Rust engine: the shared test
+//! vectors, and thousands of random requirement sets drawn from the example
+//! catalog, must get the same verdicts from both.
+
+use std::collections::BTreeSet;
+
+use refarch::analysis::requirements::{ExternalVersion, Requirements};
+use refarch::analysis::support::verdict;
+use serde_json::Value;
+
+use crate::browser::{Browser, StaticServer};
+use crate::site_test::{SiteTest, repo_root};
+
+/// Opens the built example's support page with the checker engine loaded
+/// and its data fetched into `window.data`.
+fn checker_page() -> Option<(Browser, SiteTest, StaticServer)> {
+    let mut browser = Browser::launch()?;
+    let test = SiteTest::example();
+    let out = test.path().join("public");
+    let run = test.run(&["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let server = StaticServer::start(&out, "/");
+    browser.goto(&format!("{}/support/", server.base));
+    browser.wait_for("window.refarchChecker !== undefined");
+    browser.eval("fetch('/support/support.json').then(r => r.json()).then(d => { window.data = d; return true; })");
+    Some((browser, test, server))
+}
+
+fn js_verdicts(browser: &mut Browser, requirements: &[Value]) -> Vec<Value> {
+    let list = serde_json::to_string(requirements).unwrap();
+    let result = browser.eval(&format!(
+        "{list}.map(r => window.refarchChecker.verdict(window.data, r))"
+    ));
+    result.as_array().unwrap().clone()
+}
+
+#[test]
+fn the_browser_engine_passes_every_shared_vector() {
+    let Some((mut browser, _test, _server)) = checker_page() else {
+        return;
+    };
+    let text = std::fs::read_to_string(repo_root().join("tests/vectors/support.toml")).unwrap();
+    let vectors: toml::Table = toml::from_str(&text).unwrap();
+    let vectors = vectors["vector"].as_array().unwrap();
+    let requirements: Vec<Value> = vectors
+        .iter()
+        .map(|v| serde_json::to_value(&v["requirements"]).unwrap())
+        .collect();
+    let verdicts = js_verdicts(&mut browser, &requirements);
+    let mut failures = Vec::new();
+    for (vector, got) in vectors.iter().zip(&verdicts) {
+        let expect = &vector["expect"];
+        let rules: BTreeSet<String> = got["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let expected_rules: BTreeSet<String> = expect["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect();
+        let undocumented: BTreeSet<String> = got["undocumented"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["dimension"].as_str().unwrap().to_string())
+            .collect();
+        let expected_undocumented: BTreeSet<String> = expect["undocumented"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap().to_string())
+            .collect();
+        let size = match got["sizing"]["result"].as_str().unwrap() {
+            "fits" => got["sizing"]["size"].as_str().unwrap().to_string(),
+            "contact-support" => "contact-support".to_string(),
+            _ => "none".to_string(),
+        };
+        let same = got["status"].as_str() == expect["status"].as_str()
+            && rules == expected_rules
+            && size == expect["size"].as_str().unwrap()
+            && undocumented == expected_undocumented;
+        if !same {
+            failures.push(format!("{}: got {got}", vector["id"]));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} vectors differ in the browser:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(browser.errors.is_empty(), "{:?}", browser.errors);
+}
+
+/// A small deterministic generator (no crate needed): xorshift64*.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a>(&mut self, list: &'a [String]) -> &'a String {
+        &list[self.below(list.len())]
+    }
+}
+
+#[test]
+fn random_requirement_sets_get_identical_verdicts_in_both_engines() {
+    let Some((mut browser, _test, _server)) = checker_page() else {
+        return;
+    };
+    let site = refarch::load::load_site(&repo_root()).site.unwrap();
+    let ids = |list: Vec<String>| list;
+    let c = &site.catalog;
+    let methods = ids(c.method.iter().map(|e| e.id.to_string()).collect());
+    let providers = ids(c.provider.iter().map(|e| e.id.to_string()).collect());
+    let environments = ids(c.environment.iter().map(|e| e.id.to_string()).collect());
+    let archs = ids(c.arch.iter().map(|e| e.id.to_string()).collect());
+    let executors = ids(c.executor.iter().map(|e| e.id.to_string()).collect());
+    let features = ids(c.feature.iter().map(|e| e.id.to_string()).collect());
+    let mut releases: Vec<String> = site
+        .releases
+        .minors()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    releases.extend(["4.4", "7.6.1234", "6.0.2687", "8.0"].map(String::from));
+    let kubernetes: Vec<String> = (15..=38).map(|minor| format!("1.{minor}")).collect();
+    let postgres: Vec<String> = (9..=18)
+        .map(|v| v.to_string())
+        .chain(["15.4".to_string()])
+        .collect();
+
+    let mut random = Random(0x5eed_cafe_f00d);
+    let mut sets: Vec<Requirements> = Vec::new();
+    for _ in 0..3000 {
+        let mut r = Requirements::default();
+        if random.chance(70) {
+            r.method = random.pick(&methods).parse().ok();
+        }
+        if random.chance(60) {
+            r.provider = random.pick(&providers).parse().ok();
+        }
+        if random.chance(50) {
+            r.environment = random.pick(&environments).parse().ok();
+        }
+        if random.chance(40) {
+            r.arch = random.pick(&archs).parse().ok();
+        }
+        if random.chance(25) {
+            r.executor = random.pick(&executors).parse().ok();
+        }
+        if random.chance(50) {
+            r.release = random.pick(&releases).parse().ok();
+        }
+        if random.chance(40) {
+            r.kubernetes = random.pick(&kubernetes).parse().ok();
+        }
+        for _ in 0..random.below(3) {
+            r.feature.insert(random.pick(&features).parse().unwrap());
+        }
+        if random.chance(35) {
+            r.external.insert(
+                "postgres".parse().unwrap(),
+                ExternalVersion::Version(random.pick(&postgres).parse().unwrap()),
+            );
+        }
+        if random.chance(20) {
+            r.external.insert(
+                "redis".parse().unwrap(),
+                ExternalVersion::Version("7".parse().unwrap()),
+            );
+        }
+        if random.chance(20) {
+            r.external.insert(
+                "object-storage".parse().unwrap(),
+                ExternalVersion::Unversioned(true),
+            );
+        }
+        let around = |random: &mut Random, limits: &[u64]| -> u64 {
+            let limit = limits[random.below(limits.len())];
+            match random.below(3) {
+                0 => limit,
+                1 => limit + 1,
+                _ => limit / 2,
+            }
+        };
+        if random.chance(50) {
+            r.users = Some(around(&mut random, &[500, 1000, 5000, 10000, 20000]));
+        }
+        if random.chance(40) {
+            r.repositories = Some(around(&mut random, &[5000, 10000, 50000, 100000, 250000]));
+        }
+        if random.chance(20) {
+            r.largest_repo_mb = Some(around(&mut random, &[2000, 4000, 8000, 15000, 20000]));
+        }
+        if random.chance(20) {
+            r.monorepos = Some(around(&mut random, &[0, 1, 3, 6, 10]));
+        }
+        sets.push(r);
+    }
+    let requirements: Vec<Value> = sets
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect();
+    let mut disagreements = Vec::new();
+    for (chunk, rust_chunk) in requirements.chunks(500).zip(sets.chunks(500)) {
+        let verdicts = js_verdicts(&mut browser, chunk);
+        for ((json_requirements, r), js) in chunk.iter().zip(rust_chunk).zip(verdicts) {
+            let rust = serde_json::to_value(verdict(&site, r)).unwrap();
+            if rust != js {
+                disagreements.push(format!("{json_requirements}\n  rust {rust}\n  js   {js}"));
+            }
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} differ, first:\n{}",
+        disagreements.len(),
+        sets.len(),
+        disagreements
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let statuses: BTreeSet<&str> = sets.iter().map(|r| verdict(&site, r).status.id()).collect();
+    assert!(
+        statuses.len() >= 7,
+        "the random sets reach most statuses: {statuses:?}"
+    );
+}
