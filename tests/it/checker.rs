@@ -247,3 +247,108 @@ fn random_requirement_sets_get_identical_verdicts_in_both_engines() {
         "the random sets reach most statuses: {statuses:?}"
     );
 }
+
+#[test]
+fn the_form_gives_a_verdict_keeps_it_in_the_address_and_copies_the_command() {
+    let Some((mut browser, test, server)) = checker_page() else {
+        return;
+    };
+    browser.wait_for("document.querySelector('#checker-result .status') !== null");
+    assert_eq!(
+        browser.eval("document.getElementById('checker').hidden"),
+        false
+    );
+    // The defaults: production on the latest release.
+    assert!(
+        browser
+            .eval("location.search")
+            .as_str()
+            .unwrap()
+            .contains("environment=prod")
+    );
+    let set = |browser: &mut Browser, id: &str, value: &str| {
+        browser.eval(&format!(
+            "(() => {{ const e = document.getElementById('{id}'); e.value = '{value}'; e.dispatchEvent(new Event('change', {{bubbles: true}})); }})()"
+        ));
+    };
+    set(&mut browser, "checker-method", "kustomize");
+    set(&mut browser, "checker-provider", "azure");
+    set(&mut browser, "checker-arch", "arm64");
+    set(&mut browser, "checker-external-postgres", "14");
+    set(&mut browser, "checker-users", "8000");
+    browser.wait_for("document.querySelector('#checker-result .checker-status .status').textContent === 'Incompatible'");
+    let text = browser.eval("document.getElementById('checker-result').textContent");
+    let text = text.as_str().unwrap();
+    assert!(text.contains("Large"), "the fitting size is named: {text}");
+    assert!(text.contains("exception process"), "{text}");
+    assert!(text.contains("arch: amd64"), "the alternative: {text}");
+    assert_eq!(
+        browser.eval(
+            "document.querySelector('#checker-result a[href=\"#rule-arm64-production\"]') !== null"
+        ),
+        true
+    );
+    assert_eq!(browser.eval("document.querySelector('#checker-result a[href=\"/reference-architectures/l/\"]') !== null"), true);
+
+    // The address holds the requirements: a reload shows the same verdict.
+    let query = browser
+        .eval("location.search")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        query.contains("method=kustomize") && query.contains("external=postgres%3D14"),
+        "{query}"
+    );
+    browser.goto(&format!("{}/support/{query}", server.base));
+    browser.wait_for("document.querySelector('#checker-result .checker-status .status') !== null");
+    assert_eq!(
+        browser.eval("document.getElementById('checker-method').value"),
+        "kustomize"
+    );
+    assert_eq!(
+        browser
+            .eval("document.querySelector('#checker-result .checker-status .status').textContent"),
+        "Incompatible"
+    );
+
+    // The command it offers gives the same answer on the command line.
+    let command = browser.eval("document.getElementById('checker-command').textContent");
+    let command = command.as_str().unwrap();
+    let words: Vec<&str> = command
+        .trim_start_matches("refarch support ")
+        .split_whitespace()
+        .collect();
+    let mut args = vec!["support", "--format", "json"];
+    args.extend(words.iter().map(|w| w.trim_matches('\'')));
+    let run = test.run(&args);
+    assert_eq!(run.status, 4, "{command}: {}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["status"], "incompatible");
+    assert_eq!(
+        json["command"], command,
+        "both engines print the same command line"
+    );
+    assert!(browser.errors.is_empty(), "{:?}", browser.errors);
+}
+
+#[test]
+fn an_engagement_page_opens_the_checker_with_its_configuration() {
+    let Some((mut browser, _test, server)) = checker_page() else {
+        return;
+    };
+    browser.goto(&format!("{}/engagements/sable-aerospace/", server.base));
+    let href =
+        browser.eval("document.querySelector('a[href*=\"/support/?\"]').getAttribute('href')");
+    browser.goto(&format!("{}{}", server.base, href.as_str().unwrap()));
+    browser.wait_for("document.querySelector('#checker-result .checker-status .status') !== null");
+    assert_eq!(
+        browser.eval("document.getElementById('checker-arch').value"),
+        "arm64"
+    );
+    assert_eq!(
+        browser
+            .eval("document.querySelector('#checker-result .checker-status .status').textContent"),
+        "Unsupported"
+    );
+}

@@ -100,6 +100,10 @@ fn every_page_meets_wcag_2_1_aa_in_both_themes() {
         browser.eval(&format!("localStorage.setItem('refarch-theme', '{theme}')"));
         for page in &pages {
             browser.goto(&format!("{}/{page}", server.base));
+            if page == "support/" {
+                // Check the checker's form and result too, once built.
+                browser.wait_for("document.querySelector('#checker-result .status') !== null");
+            }
             browser.eval(&axe);
             let violations = browser.eval(
                 "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})

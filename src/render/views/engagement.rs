@@ -182,6 +182,8 @@ pub struct EngagementView {
     pub ownership: Vec<Fact>,
     pub notes: String,
     pub prose: Option<String>,
+    /// The production configuration as a query for the support checker.
+    pub checker_query: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -1059,6 +1061,7 @@ pub fn engagement_view(
         ownership,
         notes: markdown::render_with_ids(&e.notes, urls, "notes-").html,
         prose,
+        checker_query: checker_query(e),
     }
 }
 
@@ -1187,4 +1190,33 @@ fn criterion_label(status: CriterionStatus) -> &'static str {
         CriterionStatus::Met => "Met",
         CriterionStatus::NotApplicable => "Not applicable",
     }
+}
+
+/// `method=helm&provider=aws&external=postgres%3D16&users=4000`: what the
+/// checker on /support/ reads to open pre-filled with this configuration.
+fn checker_query(e: &Engagement) -> String {
+    crate::analysis::deviations::requirements_of(e)[0]
+        .values()
+        .iter()
+        .map(|(dimension, value)| {
+            // The checker offers releases as minors: 7.6.0 is asked as 7.6.
+            let value = match dimension {
+                crate::analysis::requirements::Dimension::Release => {
+                    e.deployment.release.release().to_string()
+                }
+                _ => value.clone(),
+            };
+            format!("{}={}", dimension.name(), percent_encode(&value))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -237,3 +237,251 @@
 
   window.refarchChecker = { verdict: verdict, commandLine: commandLine, parseVersion: parseVersion };
 })();
+
+// The form on /support/: built from the export, kept in the address, and
+// answered by the engine above on every change.
+(function () {
+  "use strict";
+  var root = document.getElementById("checker");
+  if (!root) return;
+  var meta = document.querySelector('meta[name="refarch-base"]');
+  var base = meta ? meta.getAttribute("content") : "/";
+  var engine = window.refarchChecker;
+  var data = null;
+  var SELECTS = [["method", "Deployment method"], ["provider", "Hosting provider"], ["environment", "Environment"],
+    ["arch", "CPU architecture"], ["executor", "Executor runtime"]];
+  var NUMBERS = [["users", "Users"], ["repositories", "Repositories"], ["largest_repo_mb", "Largest repository (MB)"],
+    ["monorepos", "Monorepos"]];
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function field(id, label, control) {
+    var wrap = el("div", { "class": "checker-field" });
+    wrap.appendChild(el("label", { "for": id }, label));
+    wrap.appendChild(control);
+    return wrap;
+  }
+
+  function select(name, entries) {
+    var s = el("select", { id: "checker-" + name, name: name });
+    s.appendChild(el("option", { value: "" }, "Not specified"));
+    entries.forEach(function (e) { s.appendChild(el("option", { value: e.id }, e.name)); });
+    return s;
+  }
+
+  function build() {
+    var form = el("form", { id: "checker-form", "class": "checker-form" });
+    form.addEventListener("submit", function (e) { e.preventDefault(); update(); });
+    var deployment = el("fieldset");
+    deployment.appendChild(el("legend", {}, "Deployment"));
+    SELECTS.forEach(function (pair) { deployment.appendChild(field("checker-" + pair[0], pair[1], select(pair[0], data.catalog[pair[0]]))); });
+    var releases = data.releases.slice().reverse().map(function (r) { return { id: r, name: r }; });
+    deployment.appendChild(field("checker-release", "Release", select("release", releases)));
+    var kube = el("input", { id: "checker-kubernetes", name: "kubernetes", type: "text", inputmode: "decimal", placeholder: "for example 1.31", autocomplete: "off" });
+    deployment.appendChild(field("checker-kubernetes", "Kubernetes version", kube));
+    form.appendChild(deployment);
+
+    var externals = el("fieldset");
+    externals.appendChild(el("legend", {}, "Services run outside the deployment"));
+    data.catalog.external.forEach(function (x) {
+      if (x.versioned) {
+        var input = el("input", { id: "checker-external-" + x.id, name: "external-" + x.id, type: "text", inputmode: "decimal", placeholder: "version, if external", autocomplete: "off" });
+        externals.appendChild(field("checker-external-" + x.id, x.name + " version", input));
+      } else {
+        var box = el("input", { id: "checker-external-" + x.id, name: "external-" + x.id, type: "checkbox" });
+        var wrap = el("div", { "class": "checker-check" });
+        wrap.appendChild(box);
+        wrap.appendChild(el("label", { "for": "checker-external-" + x.id }, x.name + " is external"));
+        externals.appendChild(wrap);
+      }
+    });
+    form.appendChild(externals);
+
+    var features = el("fieldset");
+    features.appendChild(el("legend", {}, "Features"));
+    data.catalog.feature.forEach(function (f) {
+      var wrap = el("div", { "class": "checker-check" });
+      wrap.appendChild(el("input", { id: "checker-feature-" + f.id, name: "feature", value: f.id, type: "checkbox" }));
+      wrap.appendChild(el("label", { "for": "checker-feature-" + f.id }, f.name));
+      features.appendChild(wrap);
+    });
+    form.appendChild(features);
+
+    var usage = el("fieldset");
+    usage.appendChild(el("legend", {}, "Usage"));
+    NUMBERS.forEach(function (pair) {
+      usage.appendChild(field("checker-" + pair[0], pair[1], el("input", { id: "checker-" + pair[0], name: pair[0], type: "number", min: "0", step: "1" })));
+    });
+    form.appendChild(usage);
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    root.appendChild(form);
+
+    var result = el("div", { id: "checker-result", "class": "checker-result", "aria-live": "polite" });
+    root.appendChild(result);
+  }
+
+  // The form as requirements, in the engines' shape.
+  function read() {
+    var r = {};
+    SELECTS.concat([["release"]]).forEach(function (pair) {
+      var v = document.getElementById("checker-" + pair[0]).value;
+      if (v) r[pair[0]] = v;
+    });
+    var kube = document.getElementById("checker-kubernetes").value.trim();
+    if (kube) r.kubernetes = kube;
+    var features = Array.prototype.slice.call(document.querySelectorAll('#checker-form input[name="feature"]:checked')).map(function (i) { return i.value; });
+    if (features.length) r.feature = features.sort();
+    data.catalog.external.forEach(function (x) {
+      var input = document.getElementById("checker-external-" + x.id);
+      if (x.versioned && input.value.trim()) { r.external = r.external || {}; r.external[x.id] = input.value.trim(); }
+      if (!x.versioned && input.checked) { r.external = r.external || {}; r.external[x.id] = true; }
+    });
+    NUMBERS.forEach(function (pair) {
+      var v = document.getElementById("checker-" + pair[0]).value;
+      if (v !== "" && /^[0-9]+$/.test(v)) r[pair[0]] = parseInt(v, 10);
+    });
+    return r;
+  }
+
+  // Fills the form from the address (`?method=helm&feature=rockskip&external=postgres=15`).
+  function fill(params) {
+    SELECTS.concat([["release"], ["kubernetes"]]).concat(NUMBERS).forEach(function (pair) {
+      var v = params.get(pair[0]);
+      if (v === null) return;
+      // Releases are offered as minors; a patch belongs to its minor.
+      if (pair[0] === "release" && engine.parseVersion(v)) v = engine.parseVersion(v).slice(0, 2).join(".");
+      document.getElementById("checker-" + pair[0]).value = v;
+    });
+    params.getAll("feature").forEach(function (f) {
+      var box = document.getElementById("checker-feature-" + f);
+      if (box) box.checked = true;
+    });
+    params.getAll("external").forEach(function (value) {
+      var parts = value.split("=");
+      var input = document.getElementById("checker-external-" + parts[0]);
+      if (!input) return;
+      if (input.type === "checkbox") input.checked = true; else input.value = parts.slice(1).join("=");
+    });
+  }
+
+  function toQuery(r) {
+    var params = new URLSearchParams();
+    SELECTS.concat([["release"], ["kubernetes"]]).forEach(function (pair) { if (r[pair[0]] !== undefined) params.append(pair[0], r[pair[0]]); });
+    (r.feature || []).forEach(function (f) { params.append("feature", f); });
+    Object.keys(r.external || {}).sort().forEach(function (k) { params.append("external", r.external[k] === true ? k : k + "=" + r.external[k]); });
+    NUMBERS.forEach(function (pair) { if (r[pair[0]] !== undefined) params.append(pair[0], String(r[pair[0]])); });
+    return params.toString();
+  }
+
+  function label(status) {
+    return data.statuses.filter(function (s) { return s.id === status; })[0] || { id: status, label: status, description: "" };
+  }
+
+  function badge(status) {
+    var s = label(status);
+    return el("span", { "class": "status status-" + s.id, title: s.description }, s.label);
+  }
+
+  function link(href, text) { return el("a", { href: href }, text); }
+
+  function render(r, v) {
+    var result = document.getElementById("checker-result");
+    result.textContent = "";
+    var heading = el("p", { "class": "checker-status" });
+    heading.appendChild(el("strong", {}, "Verdict: "));
+    heading.appendChild(badge(v.status));
+    heading.appendChild(document.createTextNode(" " + label(v.status).description));
+    result.appendChild(heading);
+
+    var concerns = v.rules.filter(function (m) { return data.statuses.map(function (s) { return s.id; }).indexOf(m.status) > 1; });
+    if (concerns.length) {
+      result.appendChild(el("h3", {}, "Why"));
+      var list = el("ul", { "class": "checker-rules" });
+      concerns.forEach(function (m) {
+        var item = el("li");
+        item.appendChild(badge(m.status));
+        item.appendChild(document.createTextNode(" " + m.reason + " "));
+        if (/^(https?:|\/)/.test(m.source)) item.appendChild(link(m.source.charAt(0) === "/" ? base + m.source.slice(1) : m.source, "Source"));
+        item.appendChild(document.createTextNode(" · "));
+        item.appendChild(link("#rule-" + m.id, "rule " + m.id));
+        list.appendChild(item);
+      });
+      result.appendChild(list);
+    }
+    var fine = v.rules.filter(function (m) { return concerns.indexOf(m) < 0; });
+    if (fine.length) result.appendChild(el("p", {}, "Also applies: " + fine.map(function (m) { return m.id + " (" + label(m.status).label.toLowerCase() + ")"; }).join(", ")));
+    if (!v.rules.length) result.appendChild(el("p", {}, "No rule applies to this combination."));
+    if (v.undocumented.length) {
+      result.appendChild(el("p", {}, "Not documented (no rule covers these values): " + v.undocumented.map(function (u) { return u.dimension + " = " + u.value; }).join(", ")));
+    }
+    var size = el("p", {});
+    if (v.sizing.result === "fits") {
+      size.appendChild(document.createTextNode("Reference size: "));
+      size.appendChild(link(base + "reference-architectures/" + v.sizing.size + "/", v.sizing.name));
+      size.appendChild(document.createTextNode(", the smallest that fits."));
+    } else if (v.sizing.result === "contact-support") {
+      size.textContent = "Contact support: " + v.sizing.dimension + " " + v.sizing.value + " is beyond the largest size (" + v.sizing.largest + ", up to " + v.sizing.limit + ").";
+    } else {
+      size.textContent = "Give users or repositories to size the deployment.";
+    }
+    result.appendChild(size);
+    if (v.alternatives.length) {
+      result.appendChild(el("h3", {}, "What would be supported instead"));
+      var alternatives = el("ul");
+      v.alternatives.forEach(function (a) { alternatives.appendChild(el("li", {}, a.dimension + ": " + a.values.join(", "))); });
+      result.appendChild(alternatives);
+    }
+    if (v.exception) {
+      result.appendChild(el("h3", {}, "This is not supported: the exception process"));
+      result.appendChild(el("p", {}, v.exception.summary));
+      result.appendChild(el("p", {}, "Engage: " + v.exception.parties.join(", ") + "."));
+      var questions = el("ol");
+      v.exception.questions.forEach(function (q) { questions.appendChild(el("li", {}, q)); });
+      result.appendChild(questions);
+    }
+    var command = engine.commandLine(r);
+    var commandBox = el("p", { "class": "checker-command" });
+    commandBox.appendChild(el("code", { id: "checker-command" }, command));
+    var copy = el("button", { type: "button", id: "checker-copy" }, "Copy as command");
+    copy.addEventListener("click", function () {
+      if (navigator.clipboard) navigator.clipboard.writeText(command).then(function () { copy.textContent = "Copied"; }, function () {});
+    });
+    commandBox.appendChild(document.createTextNode(" "));
+    commandBox.appendChild(copy);
+    result.appendChild(commandBox);
+  }
+
+  function update() {
+    var r = read();
+    var query = toQuery(r);
+    history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+    render(r, engine.verdict(data, r));
+  }
+
+  fetch(base + "support/support.json")
+    .then(function (response) { return response.json(); })
+    .then(function (json) {
+      data = json;
+      build();
+      var params = new URLSearchParams(location.search);
+      if (Array.from(params.keys()).length) {
+        fill(params);
+      } else {
+        // Sensible defaults: production, on the latest release.
+        document.getElementById("checker-environment").value = "prod";
+        document.getElementById("checker-release").value = data.releases[data.releases.length - 1];
+      }
+      root.hidden = false;
+      update();
+    })
+    .catch(function () {
+      root.hidden = false;
+      root.appendChild(el("p", {}, "The checker could not load its rules; use the matrices below or the command line."));
+    });
+})();
