@@ -333,13 +333,21 @@
       var v = document.getElementById("checker-" + pair[0]).value;
       if (v) r[pair[0]] = v;
     });
-    var kube = document.getElementById("checker-kubernetes").value.trim();
-    if (kube) r.kubernetes = kube;
+    // Versions typed by hand must parse, as the CLI demands; a bad one is
+    // flagged on its field and left out of the question.
+    var kubeField = document.getElementById("checker-kubernetes");
+    var kube = kubeField.value.trim();
+    kubeField.setAttribute("aria-invalid", kube && !engine.parseVersion(kube) ? "true" : "false");
+    if (kube && engine.parseVersion(kube)) r.kubernetes = kube;
     var features = Array.prototype.slice.call(document.querySelectorAll('#checker-form input[name="feature"]:checked')).map(function (i) { return i.value; });
     if (features.length) r.feature = features.sort();
     data.catalog.external.forEach(function (x) {
       var input = document.getElementById("checker-external-" + x.id);
-      if (x.versioned && input.value.trim()) { r.external = r.external || {}; r.external[x.id] = input.value.trim(); }
+      if (x.versioned) {
+        var version = input.value.trim();
+        input.setAttribute("aria-invalid", version && !engine.parseVersion(version) ? "true" : "false");
+        if (version && engine.parseVersion(version)) { r.external = r.external || {}; r.external[x.id] = version; }
+      }
       if (!x.versioned && input.checked) { r.external = r.external || {}; r.external[x.id] = true; }
     });
     NUMBERS.forEach(function (pair) {
