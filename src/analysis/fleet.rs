@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Analysis;
 use super::deviations::requirements_of;
 use super::sizing::{Sizing, size_for};
-use crate::model::{CriterionStatus, Engagement, Level, LogStatus, Site, Status};
+use crate::model::{Engagement, Level, LogStatus, Site, Status};
 
 /// How many engagements have a value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,16 +114,7 @@ pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> F
             });
         }
         if !engagement.exit_criterion.is_empty() || !site.catalog.exit_criterion.is_empty() {
-            let done = engagement
-                .exit_criterion
-                .iter()
-                .filter(|c| {
-                    matches!(
-                        c.status,
-                        CriterionStatus::Met | CriterionStatus::NotApplicable
-                    )
-                })
-                .count();
+            let done = engagement.exit_criteria_done();
             fleet.exit_criteria.push(ExitProgress {
                 engagement: engagement.id.to_string(),
                 done,

@@ -202,25 +202,11 @@ pub fn compare_machine(
     size: &ReferenceArchitecture,
     thresholds: &Thresholds,
 ) -> Option<MachineComparison> {
-    let nodes: Vec<_> = engagement
-        .resourcing
-        .node
-        .iter()
-        .filter(|node| node.runs == crate::model::NodeRole::Services)
-        .collect();
-    if nodes.is_empty() {
+    let totals = engagement.resourcing.service_node_totals();
+    if totals.nodes == 0 {
         return None;
     }
-    let vcpu: u64 = nodes
-        .iter()
-        .map(|n| u64::from(n.count) * u64::from(n.vcpu))
-        .sum();
-    let memory = Bytes::from_bytes(
-        nodes
-            .iter()
-            .map(|n| u64::from(n.count) * n.memory.bytes())
-            .sum(),
-    );
+    let (vcpu, memory) = (totals.vcpu, totals.memory);
     let single = &size.single_node;
     let reference_memory = single.memory;
     Some(MachineComparison {

@@ -126,6 +126,63 @@ pub enum EngagementStatus {
     HandedOff,
 }
 
+/// Totals of a group of nodes: derived from the record, never typed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NodeTotals {
+    pub nodes: u64,
+    pub vcpu: u64,
+    pub memory: Bytes,
+    pub disk: Bytes,
+}
+
+impl NodeTotals {
+    pub fn of<'a>(nodes: impl IntoIterator<Item = &'a Node>) -> NodeTotals {
+        nodes
+            .into_iter()
+            .fold(NodeTotals::default(), |total, node| {
+                let count = u64::from(node.count);
+                NodeTotals {
+                    nodes: total.nodes + count,
+                    vcpu: total.vcpu + count * u64::from(node.vcpu),
+                    memory: total.memory
+                        + Bytes::from_bytes(count.saturating_mul(node.memory.bytes())),
+                    disk: total.disk + Bytes::from_bytes(count.saturating_mul(node.disk.bytes())),
+                }
+            })
+    }
+}
+
+impl Resourcing {
+    /// Every node of the deployment.
+    pub fn totals(&self) -> NodeTotals {
+        NodeTotals::of(&self.node)
+    }
+
+    /// The nodes that run the product's services (not executors).
+    pub fn service_node_totals(&self) -> NodeTotals {
+        NodeTotals::of(
+            self.node
+                .iter()
+                .filter(|node| node.runs == NodeRole::Services),
+        )
+    }
+}
+
+impl Engagement {
+    /// Exit criteria met or not applicable.
+    pub fn exit_criteria_done(&self) -> usize {
+        self.exit_criterion
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    CriterionStatus::Met | CriterionStatus::NotApplicable
+                )
+            })
+            .count()
+    }
+}
+
 impl Code {
     /// Repositories synced, across every code host.
     pub fn repositories_synced(&self) -> u64 {

@@ -28,24 +28,15 @@ struct Derived {
 
 /// `engagements/<id>.json`.
 pub fn engagement_json(engagement: &Engagement, facts: &EngagementFacts) -> Vec<u8> {
-    let nodes = &engagement.resourcing.node;
+    let totals = engagement.resourcing.totals();
     let export = EngagementExport {
         engagement,
         derived: Derived {
             repositories_synced: engagement.code.repositories_synced(),
-            nodes: nodes.iter().map(|n| u64::from(n.count)).sum(),
-            total_vcpu: nodes
-                .iter()
-                .map(|n| u64::from(n.count) * u64::from(n.vcpu))
-                .sum(),
-            total_memory_bytes: nodes
-                .iter()
-                .map(|n| u64::from(n.count) * n.memory.bytes())
-                .sum(),
-            total_disk_bytes: nodes
-                .iter()
-                .map(|n| u64::from(n.count) * n.disk.bytes())
-                .sum(),
+            nodes: totals.nodes,
+            total_vcpu: totals.vcpu,
+            total_memory_bytes: totals.memory.bytes(),
+            total_disk_bytes: totals.disk.bytes(),
             size: facts.size.clone(),
         },
         analysis: &facts.deviations,
@@ -79,11 +70,7 @@ pub fn fleet_csv(site: &Site, analysis: &Analysis) -> Vec<u8> {
     ];
     let mut csv = header.join(",") + "\n";
     for e in &site.engagements {
-        let nodes = &e.resourcing.node;
-        let memory: u64 = nodes
-            .iter()
-            .map(|n| u64::from(n.count) * n.memory.bytes())
-            .sum();
+        let totals = e.resourcing.totals();
         let row = [
             e.id.to_string(),
             e.customer.clone(),
@@ -101,17 +88,9 @@ pub fn fleet_csv(site: &Site, analysis: &Analysis) -> Vec<u8> {
             analysis.of_engagement(e.id.as_str()).size.clone(),
             e.usage.licensed_users.to_string(),
             e.code.repositories_synced().to_string(),
-            nodes
-                .iter()
-                .map(|n| u64::from(n.count))
-                .sum::<u64>()
-                .to_string(),
-            nodes
-                .iter()
-                .map(|n| u64::from(n.count) * u64::from(n.vcpu))
-                .sum::<u64>()
-                .to_string(),
-            format!("{:.1}", memory as f64 / 1e9),
+            totals.nodes.to_string(),
+            totals.vcpu.to_string(),
+            format!("{:.1}", totals.memory.gigabytes()),
             e.dates
                 .handoff
                 .as_ref()

@@ -8,7 +8,7 @@ use crate::analysis::deviations::{Deviation, DeviationKind, DeviationStatus};
 use crate::analysis::resourcing::{Fit, Totals};
 use crate::analysis::upgrades::UpgradePath;
 use crate::analysis::{Analysis, EngagementFacts};
-use crate::model::{Bytes, CriterionStatus, Engagement, LogStatus, MilestoneStatus, Site};
+use crate::model::{CriterionStatus, Engagement, LogStatus, MilestoneStatus, Site};
 use crate::render::markdown;
 use crate::render::templates::thousands;
 use crate::render::urls::Urls;
@@ -97,16 +97,7 @@ fn row(site: &Site, names: &Names<'_>, e: &Engagement, facts: &EngagementFacts) 
         .exit_criterion
         .len()
         .max(e.exit_criterion.len());
-    let exit_done = e
-        .exit_criterion
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.status,
-                CriterionStatus::Met | CriterionStatus::NotApplicable
-            )
-        })
-        .count();
+    let exit_done = e.exit_criteria_done();
     EngagementRow {
         id: e.id.to_string(),
         path: format!("engagements/{}/", e.id.as_str()),
@@ -444,26 +435,8 @@ pub fn engagement_view(
             disk: n.disk.to_string(),
         })
         .collect();
-    let total_vcpu: u64 = e
-        .resourcing
-        .node
-        .iter()
-        .map(|n| u64::from(n.count) * u64::from(n.vcpu))
-        .sum();
-    let total_memory = Bytes::from_bytes(
-        e.resourcing
-            .node
-            .iter()
-            .map(|n| u64::from(n.count) * n.memory.bytes())
-            .sum(),
-    );
-    let total_disk = Bytes::from_bytes(
-        e.resourcing
-            .node
-            .iter()
-            .map(|n| u64::from(n.count) * n.disk.bytes())
-            .sum(),
-    );
+    let totals = e.resourcing.totals();
+    let (total_vcpu, total_memory, total_disk) = (totals.vcpu, totals.memory, totals.disk);
     let instance_types: Vec<String> = e
         .resourcing
         .node
@@ -917,7 +890,7 @@ pub fn engagement_view(
         nodes_total: NodeRow {
             pool: "Total".into(),
             runs: String::new(),
-            count: e.resourcing.node.iter().map(|n| u64::from(n.count)).sum(),
+            count: totals.nodes,
             instance_type: String::new(),
             vcpu: total_vcpu,
             memory: total_memory.readable(),
