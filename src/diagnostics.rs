@@ -65,6 +65,14 @@ pub enum Code {
     E060,
     /// The output directory cannot be written.
     E070,
+    /// A likely secret in data or content.
+    E080,
+    /// An allow-secret comment without a reason.
+    E081,
+    /// A link or anchor in the site that leads nowhere.
+    E082,
+    /// A confidential engagement named in a build that must leave it out.
+    E083,
     /// A release outside the support window.
     W001,
     /// A record that is incomplete for its status, but not wrong.
@@ -101,6 +109,10 @@ impl Code {
             Code::E050 => "E050",
             Code::E060 => "E060",
             Code::E070 => "E070",
+            Code::E080 => "E080",
+            Code::E081 => "E081",
+            Code::E082 => "E082",
+            Code::E083 => "E083",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod load;

@@ -1,4 +1,5 @@
-//! `refarch check`: load and validate the site, report every diagnostic.
+//! `refarch check`: every check, every problem at once, in a form people or
+//! CI systems read.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -6,57 +7,81 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{EXIT_FAILURE, Format};
-use crate::analysis::findings;
-use crate::diagnostics::Diagnostic;
-use crate::load::load_site;
+use super::EXIT_FAILURE;
+use crate::check::check;
+use crate::diagnostics::{Diagnostic, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Text for people, with the source line and a caret.
+    Human,
+    /// One JSON document (see README for its fields).
+    Json,
+    /// GitHub Actions workflow commands, shown as annotations on the lines.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Fail on warnings too.
+    Warnings,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Make warnings fail the check.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
 }
 
-/// The JSON report: every diagnostic, then the counts.
+/// The JSON report.
 #[derive(Serialize)]
 struct Report<'a> {
     diagnostics: Vec<&'a Diagnostic>,
     errors: usize,
     warnings: usize,
+    links_checked: usize,
+    external_links: Vec<&'a str>,
 }
 
 pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
     let started = Instant::now();
-    let mut loaded = load_site(root);
-    if let Some(site) = &loaded.site {
-        loaded.diagnostics.extend(findings(site));
-        loaded.diagnostics.sort();
-    }
-    let diagnostics = &loaded.diagnostics;
+    let report = check(root);
+    let diagnostics = &report.diagnostics;
     match args.format {
-        Format::Json => {
-            let report = Report {
+        CheckFormat::Json => {
+            let json = Report {
                 diagnostics: diagnostics.iter().collect(),
                 errors: diagnostics.error_count(),
                 warnings: diagnostics.warning_count(),
+                links_checked: report.links_checked,
+                external_links: report.external_links.iter().map(String::as_str).collect(),
             };
             println!(
                 "{}",
-                serde_json::to_string_pretty(&report).expect("diagnostics serialize")
+                serde_json::to_string_pretty(&json).expect("diagnostics serialize")
             );
         }
-        Format::Human => {
+        CheckFormat::Github => {
+            for diagnostic in diagnostics.iter() {
+                println!("{}", github_annotation(diagnostic));
+            }
+        }
+        CheckFormat::Human => {
             eprint!("{}", diagnostics.render(color));
-            let checked = match &loaded.site {
-                Some(site) => format!(
-                    "checked {} engagements, {} reference architectures, {} support rules and {} pages",
-                    site.engagements.len(),
-                    site.sizes.len(),
-                    site.support.rule.len(),
-                    site.pages.len()
-                ),
-                None => "check failed".to_string(),
+            let checked = if diagnostics.has_errors() && report.pages == 0 {
+                "check failed".to_string()
+            } else {
+                format!(
+                    "checked {} engagements, {} pages and {} links ({} external links listed, not fetched)",
+                    report.engagements,
+                    report.pages,
+                    report.links_checked,
+                    report.external_links.len()
+                )
             };
             eprintln!(
                 "{checked} in {} ms: {}",
@@ -65,9 +90,48 @@ pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
             );
         }
     }
-    if diagnostics.has_errors() {
+    let denied = args.deny == Some(Deny::Warnings) && diagnostics.warning_count() > 0;
+    if diagnostics.has_errors() || denied {
         ExitCode::from(EXIT_FAILURE)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `::error file=data/x.toml,line=3,col=5,title=E020::unknown method`
+pub fn github_annotation(diagnostic: &Diagnostic) -> String {
+    let level = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let escape_property = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+            .replace(':', "%3A")
+            .replace(',', "%2C")
+    };
+    let escape_message = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut properties = Vec::new();
+    if let Some(location) = &diagnostic.location {
+        properties.push(format!("file={}", escape_property(&location.file)));
+        if location.line > 0 {
+            properties.push(format!("line={}", location.line));
+            properties.push(format!("col={}", location.column));
+        }
+    }
+    properties.push(format!("title={}", diagnostic.code));
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    format!(
+        "::{level} {}::{}",
+        properties.join(","),
+        escape_message(&message)
+    )
 }

@@ -377,3 +377,184 @@ fn warnings_do_not_fail_the_check() {
         "production runs 5.9, outside the support window (6.0, 5.10)"
     );
 }
+
+/// One diagnostic: code, file, line, column, message.
+type Row = (String, String, u64, u64, String);
+
+/// Every diagnostic of a run.
+fn report_of(test: &SiteTest, extra: &[&str]) -> (i32, Vec<Row>) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = test.run(&args);
+    let json: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let found = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (run.status, found)
+}
+
+fn row(
+    code: &str,
+    file: &str,
+    line: u64,
+    column: u64,
+    message: &str,
+) -> (String, String, u64, u64, String) {
+    (code.into(), file.into(), line, column, message.into())
+}
+
+#[test]
+fn broken_links_and_anchors_in_markdown_are_reported_at_their_source() {
+    let (status, found) = report_of(&SiteTest::bad("broken-links"), &[]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        found,
+        [
+            row(
+                "E082",
+                "content/guide/reading.md",
+                10,
+                52,
+                "broken link `/matrix/` on /guide/reading/: there is no page at /matrix/"
+            ),
+            row(
+                "E082",
+                "content/guide/reading.md",
+                12,
+                5,
+                "broken link `/support/#rule-no-such-rule` on /guide/reading/: /support/ has no anchor #rule-no-such-rule"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_broken_link_from_a_template_names_the_template() {
+    let (status, found) = report_of(&SiteTest::bad("template-link"), &[]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        found,
+        [row(
+            "E082",
+            "themes/default/templates/404.html",
+            0,
+            0,
+            "broken link `/nowhere/` on /404.html: there is no page at /nowhere/"
+        )]
+    );
+}
+
+#[test]
+fn each_kind_of_secret_is_an_error_with_the_value_masked() {
+    let test = SiteTest::bad("secrets");
+    let (status, found) = report_of(&test, &[]);
+    assert_eq!(status, 1);
+    let file = "data/engagements/acme.toml";
+    assert_eq!(
+        found,
+        [
+            row(
+                "E080",
+                file,
+                4,
+                13,
+                "likely secret: private key `----************`"
+            ),
+            row(
+                "E080",
+                file,
+                5,
+                11,
+                "likely secret: AWS access key id `AKIA************`"
+            ),
+            row(
+                "E080",
+                file,
+                5,
+                36,
+                "likely secret: GitHub token `ghp_************`"
+            ),
+            row(
+                "E080",
+                file,
+                6,
+                11,
+                "likely secret: password in a URL `post************`"
+            ),
+        ]
+    );
+    let human = test.check();
+    assert!(
+        !human.stderr.contains("Sup3rS3cret") && !human.stderr.contains("IOSFODNN7"),
+        "secrets never printed:\n{}",
+        human.stderr
+    );
+}
+
+#[test]
+fn a_confidential_customer_named_in_a_page_leaks_into_the_publish_build() {
+    let (status, found) = report_of(&SiteTest::bad("confidential-leak"), &[]);
+    assert_eq!(status, 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (code, file, line, column, message) = &found[0];
+    assert_eq!(
+        (code.as_str(), file.as_str(), *line, *column),
+        ("E083", "content/guide/lessons.md", 7, 1)
+    );
+    assert!(message.starts_with("`Globex Corporation` of confidential engagement `globex` appears in the `publish` build ("), "{message}");
+}
+
+#[test]
+fn undeclared_and_stale_deviations_are_graded_by_status() {
+    let test = SiteTest::empty();
+    crate::site_test::copy_dir(&crate::site_test::fixtures().join("analysis"), test.path());
+    let (status, found) = report_of(&test, &[]);
+    assert_eq!(
+        status, 1,
+        "the handed-off record's undeclared deviation is an error"
+    );
+    let codes: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(code, file, ..)| (code.as_str(), file.as_str()))
+        .collect();
+    assert!(codes.contains(&("E050", "data/engagements/acme.toml")));
+    assert!(codes.contains(&("W051", "data/engagements/acme.toml")));
+    assert!(codes.contains(&("W050", "data/engagements/borealis.toml")));
+    assert!(codes.contains(&("W001", "data/engagements/cobalt.toml")));
+}
+
+#[test]
+fn github_annotations_and_denied_warnings() {
+    let test = SiteTest::bad("misspelled-id");
+    let run = test.run(&["check", "--format", "github"]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stdout.trim(),
+        "::error file=data/engagements/acme.toml,line=11,col=10,title=E020::unknown deployment method `helmm`%0Ahelp: did you mean `helm`?"
+    );
+    let warned = SiteTest::minimal();
+    let engagement = warned.read("data/engagements/acme.toml");
+    warned.write(
+        "data/engagements/acme.toml",
+        engagement.replace("6.0.2687", "5.9.1234"),
+    );
+    assert_eq!(warned.run(&["check"]).status, 0);
+    assert_eq!(warned.run(&["check", "--deny", "warnings"]).status, 1);
+    assert_eq!(
+        warned.run(&["check", "--deny", "everything"]).status,
+        2,
+        "bad usage"
+    );
+}

@@ -1,0 +1,262 @@
+//! Every internal link and `#anchor` of the built site must lead somewhere.
+//! Links written in Markdown are reported at their source line; links made
+//! by templates at the template, with the page they were found on.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::build::SiteFiles;
+use crate::diagnostics::{Code, Diagnostic, Location};
+use crate::model::Site;
+use crate::render::markdown;
+use crate::render::urls::Urls;
+
+/// A Markdown link, with where it was written.
+struct WrittenLink {
+    /// The link as it appears in the output (base path applied).
+    href: String,
+    file: String,
+    text: String,
+    span: std::ops::Range<usize>,
+}
+
+/// What the check found besides problems.
+pub struct LinkReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub checked: usize,
+    pub external: BTreeSet<String>,
+}
+
+pub fn check(
+    site: &Site,
+    files: &SiteFiles,
+    base: &str,
+    sources: &HashMap<String, String>,
+) -> LinkReport {
+    let urls = Urls::new(base);
+    let ids: HashMap<&str, BTreeSet<String>> = files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| {
+            (
+                path.as_str(),
+                attribute_values(&String::from_utf8_lossy(bytes), "id"),
+            )
+        })
+        .collect();
+    let written = written_links(site, &urls, sources);
+    let mut report = LinkReport {
+        diagnostics: Vec::new(),
+        checked: 0,
+        external: BTreeSet::new(),
+    };
+    let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
+    for (path, bytes) in files.iter().filter(|(path, _)| path.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for href in attribute_values(&html, "href") {
+            let href = href.replace("&amp;", "&");
+            if href.contains("://") || href.starts_with("mailto:") || href.starts_with("//") {
+                report.external.insert(href);
+                continue;
+            }
+            report.checked += 1;
+            let Some(problem) = resolve(path, &href, base, files, &ids) else {
+                continue;
+            };
+            let page = page_path(path);
+            let source = written
+                .get(&page)
+                .and_then(|links| links.iter().find(|l| l.href == href));
+            let key = match source {
+                Some(link) => (link.file.clone(), href.clone()),
+                None => (template_of(&page), href.clone()),
+            };
+            if !reported.insert(key) {
+                continue;
+            }
+            let diagnostic = Diagnostic::new(
+                Code::E082,
+                format!("broken link `{href}` on /{page}: {problem}"),
+            );
+            report.diagnostics.push(match source {
+                Some(link) => diagnostic
+                    .at(Location::new(&link.file, &link.text, link.span.clone()))
+                    .label("links nowhere")
+                    .help("link to an existing page, such as `/support/` or `/engagements/<id>/`, and an id that page has"),
+                None => diagnostic
+                    .at(Location::file_only(&template_of(&page)))
+                    .help("the link comes from the template or from the data it shows; fix the template, or the value it links"),
+            });
+        }
+    }
+    report
+}
+
+/// Why `href` on `page` leads nowhere, or `None` when it resolves.
+fn resolve(
+    page: &str,
+    href: &str,
+    base: &str,
+    files: &SiteFiles,
+    ids: &HashMap<&str, BTreeSet<String>>,
+) -> Option<String> {
+    let (location, fragment) = match href.split_once('#') {
+        Some((location, fragment)) => (location, Some(fragment)),
+        None => (href, None),
+    };
+    let location = location.split('?').next().unwrap_or("");
+    let target = if location.is_empty() {
+        page.to_string()
+    } else if let Some(rest) = location.strip_prefix(base) {
+        file_of(rest)
+    } else if location.starts_with('/') {
+        return Some(format!("it is outside the site's base path {base}"));
+    } else {
+        let dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
+        file_of(&normalize(&format!("{dir}/{location}"))?)
+    };
+    if !files.contains_key(&target) {
+        return Some(format!(
+            "there is no page at /{}",
+            target.trim_end_matches("index.html")
+        ));
+    }
+    match fragment {
+        Some(fragment) if !fragment.is_empty() && target.ends_with(".html") => {
+            let has = ids
+                .get(target.as_str())
+                .is_some_and(|ids| ids.contains(fragment));
+            (!has).then(|| {
+                format!(
+                    "/{} has no anchor #{fragment}",
+                    target.trim_end_matches("index.html")
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+fn file_of(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+/// Resolves `.` and `..` in a relative path; `None` when it climbs out.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    let trailing = if path.ends_with('/') && !parts.is_empty() {
+        "/"
+    } else {
+        ""
+    };
+    Some(format!("{}{trailing}", parts.join("/")))
+}
+
+/// `engagements/acme/index.html` → `engagements/acme/`.
+fn page_path(file: &str) -> String {
+    file.strip_suffix("index.html").unwrap_or(file).to_string()
+}
+
+/// The template a page is made with.
+fn template_of(page: &str) -> String {
+    let name = match page.split('/').collect::<Vec<_>>().as_slice() {
+        [""] => "home",
+        ["support", ""] => "support",
+        ["reference-architectures", ""] => "sizes",
+        ["reference-architectures", _, ""] => "size",
+        ["engagements", ""] => "engagements",
+        ["engagements", _, ""] => "engagement",
+        ["releases", ""] => "releases",
+        ["search", ""] => "search",
+        ["404.html"] => "404",
+        _ => "page",
+    };
+    format!("themes/default/templates/{name}.html")
+}
+
+/// Every value of `attribute` in `html` (our own output: double quotes).
+fn attribute_values(html: &str, attribute: &str) -> BTreeSet<String> {
+    let needle = format!(" {attribute}=\"");
+    let mut found = BTreeSet::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&needle) {
+        rest = &rest[start + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            found.insert(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+/// The links written in Markdown, by the page they end up on.
+fn written_links(
+    site: &Site,
+    urls: &Urls,
+    sources: &HashMap<String, String>,
+) -> HashMap<String, Vec<WrittenLink>> {
+    let mut links: HashMap<String, Vec<WrittenLink>> = HashMap::new();
+    for page in &site.pages {
+        let file = format!("content/{}", page.path);
+        let Some(text) = sources.get(&file) else {
+            continue;
+        };
+        let target = match page.path.strip_suffix(".md") {
+            Some(companion)
+                if page.path.starts_with("engagements/")
+                    || page.path.starts_with("reference-architectures/") =>
+            {
+                format!("{companion}/")
+            }
+            _ => crate::render::page_path(&page.path),
+        };
+        for link in markdown::render(&page.body, urls).links {
+            links.entry(target.clone()).or_default().push(WrittenLink {
+                href: urls.rewrite(&link.destination),
+                file: file.clone(),
+                text: text.clone(),
+                span: page.body_offset + link.span.start..page.body_offset + link.span.end,
+            });
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_resolve_and_cannot_climb_out() {
+        assert_eq!(
+            normalize("guide/x/../upgrades/").as_deref(),
+            Some("guide/upgrades/")
+        );
+        assert_eq!(normalize("../x"), None);
+    }
+
+    #[test]
+    fn pages_map_to_their_templates() {
+        assert_eq!(
+            template_of("engagements/acme/"),
+            "themes/default/templates/engagement.html"
+        );
+        assert_eq!(template_of(""), "themes/default/templates/home.html");
+        assert_eq!(
+            template_of("guide/upgrades/"),
+            "themes/default/templates/page.html"
+        );
+    }
+}

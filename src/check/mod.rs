@@ -1,0 +1,124 @@
+//! `refarch check`: the gate a publishing pipeline trusts. Validation and
+//! the analysis's findings, likely secrets in data and content, links and
+//! anchors of the built site, and confidentiality of every profile that
+//! leaves confidential engagements out.
+
+mod confidential;
+mod links;
+pub mod secrets;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::analysis::findings;
+use crate::build::{BuildRequest, Builder};
+use crate::diagnostics::Diagnostics;
+use crate::load::load_site;
+
+/// What a check found.
+pub struct CheckReport {
+    pub diagnostics: Diagnostics,
+    /// Internal links checked in the built site.
+    pub links_checked: usize,
+    /// External links found, listed and not fetched.
+    pub external_links: BTreeSet<String>,
+    pub engagements: usize,
+    pub pages: usize,
+}
+
+/// Runs every check on the site at `root`.
+pub fn check(root: &Path) -> CheckReport {
+    let loaded = load_site(root);
+    let mut diagnostics = loaded.diagnostics;
+    let sources = input_texts(root);
+    for (file, text) in &sources {
+        for diagnostic in secrets::scan(file, text) {
+            diagnostics.push(diagnostic);
+        }
+    }
+    let mut report = CheckReport {
+        diagnostics: Diagnostics::default(),
+        links_checked: 0,
+        external_links: BTreeSet::new(),
+        engagements: 0,
+        pages: 0,
+    };
+    if let Some(site) = &loaded.site {
+        diagnostics.extend(findings(site));
+        report.engagements = site.engagements.len();
+        let request = |profile: Option<String>| BuildRequest {
+            root: root.to_path_buf(),
+            output: root.join("public"),
+            base_url: None,
+            profile,
+        };
+        match Builder::new(request(None)).build() {
+            Ok(built) => {
+                report.pages = built.pages;
+                let links = links::check(site, &built.files, &built.base_path, &sources);
+                report.links_checked = links.checked;
+                report.external_links = links.external;
+                for diagnostic in links.diagnostics {
+                    diagnostics.push(diagnostic);
+                }
+            }
+            Err(found) => diagnostics.extend(found),
+        }
+        let needles = confidential::secrets_of(site);
+        let private_profiles = site
+            .config
+            .profiles
+            .iter()
+            .filter(|(_, p)| !p.include_confidential);
+        for (name, _) in private_profiles.filter(|_| !needles.is_empty()) {
+            if let Ok(built) = Builder::new(request(Some(name.to_string()))).build() {
+                for diagnostic in
+                    confidential::check(name.as_str(), &built.files, &needles, &sources)
+                {
+                    diagnostics.push(diagnostic);
+                }
+            }
+        }
+    }
+    diagnostics.sort();
+    report.diagnostics = diagnostics;
+    report
+}
+
+/// The text of every data and content file, by relative path.
+fn input_texts(root: &Path) -> HashMap<String, String> {
+    let mut texts = HashMap::new();
+    let mut pending = vec![root.join("data"), root.join("content")];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file()
+                && matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("toml" | "md")
+                )
+            {
+                let metadata_ok = entry
+                    .metadata()
+                    .is_ok_and(|m| m.len() <= crate::load::MAX_FILE_BYTES);
+                if let (true, Ok(text)) = (metadata_ok, std::fs::read_to_string(&path)) {
+                    let relative = path
+                        .strip_prefix(root)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    texts.insert(relative, text);
+                }
+            }
+        }
+    }
+    texts
+}
