@@ -1,6 +1,7 @@
 //! Model + analyses → pages in memory. Pages render in parallel; nothing is
 //! written here (see `output`).
 
+pub mod charts;
 pub mod escape;
 pub mod highlight;
 pub mod markdown;
@@ -259,7 +260,7 @@ impl Renderer<'_> {
                 "home.html",
                 PageMeta::new(site.config.title.clone(), "", "")
                     .described(site.config.description.clone()),
-                Value::from(Serde(views::home::home_view(site, self.analysis))),
+                Value::from(Serde(views::home::home_view(site, self.analysis, urls))),
                 true,
             ),
             Job::Support => (

@@ -413,3 +413,37 @@ fn a_broken_template_fails_the_build_at_its_line_and_keeps_the_old_site() {
         "the previous site stays"
     );
 }
+
+#[test]
+fn the_dashboard_charts_link_every_bar_and_print_its_number() {
+    let test = SiteTest::example();
+    let out = build(&test, &["--base-url", "/refarch/"]);
+    let home = read(&out, "index.html");
+    for chart in [
+        "chart-method",
+        "chart-provider",
+        "chart-size",
+        "chart-release",
+        "chart-progress",
+    ] {
+        assert!(
+            home.contains(&format!("aria-labelledby=\"{chart}-title {chart}-desc\"")),
+            "{chart} is drawn"
+        );
+    }
+    assert!(
+        home.contains("<a href=\"/refarch/engagements/?method=helm\">"),
+        "bars link to the engagements behind them"
+    );
+    assert!(
+        home.contains("(supported)</text>"),
+        "the support window is marked in words"
+    );
+    assert!(home.contains("are more than one release behind.</desc>"));
+    let again = build(&test, &["--base-url", "/refarch/"]);
+    assert_eq!(
+        read(&again, "index.html"),
+        home,
+        "the same inputs give the same bytes"
+    );
+}

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{Link, Names, StatusView, percent, status_view};
 use crate::analysis::fleet::{ADOPTION_GOAL_DAYS, Count, fleet};
 use crate::model::{Engagement, EngagementStatus, Level, Site};
+use crate::render::charts::{Bar, bars};
 
 #[derive(Debug, Serialize)]
 pub struct HomeView {
@@ -29,6 +30,18 @@ pub struct HomeView {
     pub high_impact_risks: usize,
     pub progress: Vec<ProgressRow>,
     pub escalations: usize,
+    /// Inline SVG charts of the same figures as the tables.
+    pub charts: Charts,
+}
+
+/// The dashboard's charts, as SVG markup.
+#[derive(Debug, Serialize, Default)]
+pub struct Charts {
+    pub method: String,
+    pub provider: String,
+    pub size: String,
+    pub release: String,
+    pub progress: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,7 +89,11 @@ pub struct ProgressRow {
     pub percent: u32,
 }
 
-pub fn home_view(site: &Site, analysis: &crate::analysis::Analysis) -> HomeView {
+pub fn home_view(
+    site: &Site,
+    analysis: &crate::analysis::Analysis,
+    urls: &crate::render::urls::Urls,
+) -> HomeView {
     let all: Vec<&Engagement> = site.engagements.iter().collect();
     let fleet = fleet(site, &all, analysis);
     let names = Names::new(site);
@@ -119,7 +136,7 @@ pub fn home_view(site: &Site, analysis: &crate::analysis::Analysis) -> HomeView 
     };
     let mut adoption_days: Vec<i64> = fleet.adoption.iter().map(|a| a.days).collect();
     adoption_days.sort();
-    HomeView {
+    let mut view = HomeView {
         engagements: fleet.engagements,
         handed_off: count(EngagementStatus::HandedOff),
         in_progress: count(EngagementStatus::InProgress),
@@ -195,5 +212,95 @@ pub fn home_view(site: &Site, analysis: &crate::analysis::Analysis) -> HomeView 
             .iter()
             .map(|c| c.value.parse::<usize>().unwrap_or(0))
             .sum(),
+        charts: Charts::default(),
+    };
+    view.charts = charts(&view, urls);
+    view
+}
+
+fn count_bars(rows: &[CountRow], urls: &crate::render::urls::Urls) -> Vec<Bar> {
+    rows.iter()
+        .map(|row| Bar {
+            label: row.label.clone(),
+            value: row.count,
+            href: urls.path(&row.filter),
+            emphasis: row.supported,
+            caption: None,
+        })
+        .collect()
+}
+
+fn charts(view: &HomeView, urls: &crate::render::urls::Urls) -> Charts {
+    let total = view.engagements;
+    let describe = |rows: &[CountRow]| {
+        rows.iter()
+            .map(|r| format!("{}: {}", r.label, r.count))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let behind = total - view.within_one_release;
+    let mut release_bars = count_bars(&view.by_release, urls);
+    for bar in &mut release_bars {
+        if bar.emphasis {
+            bar.caption = Some(format!("{} (supported)", bar.value));
+        }
+    }
+    let progress: Vec<Bar> = view
+        .progress
+        .iter()
+        .map(|p| Bar {
+            label: p.engagement.title.clone(),
+            value: p.done,
+            href: urls.path(&format!("{}#exit-criteria", p.engagement.path)),
+            emphasis: false,
+            caption: Some(format!("{} / {}", p.done, p.total)),
+        })
+        .collect();
+    let most = view.progress.iter().map(|p| p.total).max().unwrap_or(1);
+    Charts {
+        method: bars(
+            "chart-method",
+            "Engagements by deployment method",
+            &describe(&view.by_method),
+            &count_bars(&view.by_method, urls),
+            total,
+        ),
+        provider: bars(
+            "chart-provider",
+            "Engagements by hosting provider",
+            &describe(&view.by_provider),
+            &count_bars(&view.by_provider, urls),
+            total,
+        ),
+        size: bars(
+            "chart-size",
+            "Engagements by reference size",
+            &describe(&view.by_size),
+            &count_bars(&view.by_size, urls),
+            total,
+        ),
+        release: bars(
+            "chart-release",
+            "Engagements by release",
+            &format!(
+                "{}. Supported window: {}. {behind} of {total} engagements are more than one release behind.",
+                describe(&view.by_release),
+                view.window.join(", ")
+            ),
+            &release_bars,
+            total,
+        ),
+        progress: bars(
+            "chart-progress",
+            "Exit criteria met, implementations in progress",
+            &view
+                .progress
+                .iter()
+                .map(|p| format!("{}: {} of {}", p.engagement.title, p.done, p.total))
+                .collect::<Vec<_>>()
+                .join("; "),
+            &progress,
+            most,
+        ),
     }
 }
