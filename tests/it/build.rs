@@ -258,7 +258,7 @@ fn hostile_strings_produce_no_executable_markup() {
             );
             for needle in [
                 "<img src=x",
-                "<svg",
+                "<svg onload",
                 "<iframe",
                 "<b onmouseover",
                 "\" onclick=\"",
