@@ -107,3 +107,71 @@ mod tests {
         assert_eq!(bars("a", "t", "d", &data, 4), bars("a", "t", "d", &data, 4));
     }
 }
+
+/// One row of a comparison with the reference.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    pub label: String,
+    pub value: f64,
+    pub reference: Option<f64>,
+    /// The figure as people read it, and the verdict ("12 vs 8, right-size").
+    pub caption: String,
+    /// `under`, `over` or `within`: the bar's class.
+    pub fit: &'static str,
+}
+
+/// Bars for the engagement, with a tick where the reference stands.
+pub fn compared(id: &str, title: &str, rows: &[Compared]) -> String {
+    let height = ROW * rows.len().max(1) + 8;
+    let most = rows
+        .iter()
+        .map(|r| r.value.max(r.reference.unwrap_or(0.0)))
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let scale = |v: f64| ((v / most) * BAR_WIDTH as f64).round() as usize;
+    let description: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{}: {}", r.label, r.caption))
+        .collect();
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\">\
+<title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        WIDTH + 120,
+        html(title),
+        html(&description.join("; "))
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let y = i * ROW + 4;
+        let width = scale(row.value);
+        let _ = write!(
+            svg,
+            "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+<rect class=\"chart-bar chart-bar-{}\" x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{width}\" height=\"{}\" rx=\"3\"/>",
+            LABEL_WIDTH - 8,
+            y + 15,
+            html(&row.label),
+            row.fit,
+            ROW - 8,
+        );
+        if let Some(reference) = row.reference {
+            let x = LABEL_WIDTH + scale(reference);
+            let _ = write!(
+                svg,
+                "<line class=\"chart-reference\" x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/>",
+                y - 2,
+                y + ROW - 4
+            );
+        }
+        let _ = write!(
+            svg,
+            "<text class=\"chart-value\" x=\"{}\" y=\"{}\">{}</text>",
+            LABEL_WIDTH + width.max(row.reference.map_or(0, scale)) + 8,
+            y + 15,
+            html(&row.caption)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

@@ -447,3 +447,22 @@ fn the_dashboard_charts_link_every_bar_and_print_its_number() {
         "the same inputs give the same bytes"
     );
 }
+
+#[test]
+fn a_handoff_page_charts_resourcing_against_the_reference() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let page = read(&out, "engagements/quanta-freight/index.html");
+    assert!(page.contains(
+        "<title id=\"chart-cpu-title\">CPU limits against the m reference (tick)</title>"
+    ));
+    assert!(
+        page.contains("gitserver: 4.0 CPU vs 6.0, under-provisioned"),
+        "under-provisioning is said in words"
+    );
+    assert!(page.contains("chart-bar chart-bar-under"));
+    assert!(
+        page.contains("class=\"chart-reference\""),
+        "the reference is marked"
+    );
+}

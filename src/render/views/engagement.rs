@@ -175,6 +175,9 @@ pub struct EngagementView {
     pub prose: Option<String>,
     /// The production configuration as a query for the support checker.
     pub checker_query: String,
+    /// CPU and memory limits against the reference, service by service, as
+    /// SVG charts (empty without a per-service comparison).
+    pub resource_charts: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -1035,6 +1038,11 @@ pub fn engagement_view(
         notes: markdown::render_with_ids(&e.notes, urls, "notes-").html,
         prose,
         checker_query: checker_query(e),
+        resource_charts: found
+            .resources
+            .as_ref()
+            .map(resource_charts)
+            .unwrap_or_default(),
     }
 }
 
@@ -1192,4 +1200,69 @@ fn percent_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Two charts: CPU and memory limits across replicas, each service against
+/// the reference size's, under- and over-provisioning marked in words.
+fn resource_charts(comparison: &crate::analysis::resourcing::ResourceComparison) -> Vec<String> {
+    use crate::render::charts::{Compared, compared};
+    let fit_words = |fit: Fit| match fit {
+        Fit::Under => ("under", ", under-provisioned"),
+        Fit::Over => ("over", ", right-size"),
+        _ => ("within", ""),
+    };
+    let rows = |cpu: bool| -> Vec<Compared> {
+        comparison
+            .services
+            .iter()
+            .filter_map(|s| {
+                let mine = s.engagement?;
+                let reference = s.reference;
+                let (value, reference_value, fit) = if cpu {
+                    (
+                        mine.cpu_limit.cores(),
+                        reference.map(|r| r.cpu_limit.cores()),
+                        s.cpu,
+                    )
+                } else {
+                    (
+                        mine.memory_limit.gigabytes(),
+                        reference.map(|r| r.memory_limit.gigabytes()),
+                        s.memory,
+                    )
+                };
+                let (class, words) = fit_words(fit);
+                let unit = if cpu { " CPU" } else { " GB" };
+                let caption = match reference_value {
+                    Some(r) => format!("{value:.1}{unit} vs {r:.1}{words}"),
+                    None => format!("{value:.1}{unit}, not in the reference"),
+                };
+                Some(Compared {
+                    label: s.service.clone(),
+                    value,
+                    reference: reference_value,
+                    caption,
+                    fit: class,
+                })
+            })
+            .collect()
+    };
+    vec![
+        compared(
+            "chart-cpu",
+            &format!(
+                "CPU limits against the {} reference (tick)",
+                comparison.size
+            ),
+            &rows(true),
+        ),
+        compared(
+            "chart-memory",
+            &format!(
+                "Memory limits against the {} reference (tick)",
+                comparison.size
+            ),
+            &rows(false),
+        ),
+    ]
 }
