@@ -6,6 +6,7 @@ pub mod escape;
 pub mod highlight;
 pub mod markdown;
 pub mod templates;
+pub mod topology;
 pub mod urls;
 pub mod views;
 

@@ -466,3 +466,26 @@ fn a_handoff_page_charts_resourcing_against_the_reference() {
         "the reference is marked"
     );
 }
+
+#[test]
+fn handoff_and_size_pages_open_with_a_topology_diagram() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let page = read(&out, "engagements/quanta-freight/index.html");
+    assert!(page.contains(
+        "<svg class=\"topology\" role=\"img\" aria-labelledby=\"topology-title topology-desc\""
+    ));
+    assert!(page.contains("<title id=\"topology-title\">Production at Quanta Freight</title>"));
+    assert!(
+        page.contains("gitserver ×1 (deviates from the reference)"),
+        "deviations are in the text alternative"
+    );
+    assert!(
+        page.contains("topo-service topo-deviates"),
+        "and on the drawing"
+    );
+    let size = read(&out, "reference-architectures/m/index.html");
+    assert!(size.contains(
+        "<title id=\"topology-title\">The Medium reference architecture on Kubernetes</title>"
+    ));
+}

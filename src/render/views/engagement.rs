@@ -178,6 +178,8 @@ pub struct EngagementView {
     /// CPU and memory limits against the reference, service by service, as
     /// SVG charts (empty without a per-service comparison).
     pub resource_charts: Vec<String>,
+    /// The production design as an SVG diagram.
+    pub topology: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -1043,6 +1045,7 @@ pub fn engagement_view(
             .as_ref()
             .map(resource_charts)
             .unwrap_or_default(),
+        topology: topology(site, &names, e, found),
     }
 }
 
@@ -1265,4 +1268,105 @@ fn resource_charts(comparison: &crate::analysis::resourcing::ResourceComparison)
             &rows(false),
         ),
     ]
+}
+
+/// The production design drawn: ingress, cluster or machine with its node
+/// pools and services, externalized services and code hosts, deviations
+/// marked.
+fn topology(
+    site: &Site,
+    names: &Names<'_>,
+    e: &Engagement,
+    found: &crate::analysis::deviations::EngagementDeviations,
+) -> String {
+    use crate::render::topology::{Element, Topology, svg};
+    let deviates = |subject: String| found.deviations.iter().any(|d| d.subject == subject);
+    let d = &e.deployment;
+    let topology_kind = site
+        .catalog
+        .method
+        .iter()
+        .find(|m| *m.id == *d.method)
+        .map(|m| m.topology);
+    let cluster = match topology_kind {
+        Some(crate::model::Topology::SingleNode) => {
+            format!("Single machine ({})", names.method(d.method.as_str()))
+        }
+        Some(crate::model::Topology::Managed) => "Run by the vendor".to_string(),
+        _ => match (&d.kubernetes_distribution, &d.kubernetes_version) {
+            (Some(distribution), version) => format!(
+                "Kubernetes cluster ({}{})",
+                names.distribution(distribution.as_str()),
+                version
+                    .as_ref()
+                    .map_or(String::new(), |v| format!(" {}", **v))
+            ),
+            (None, Some(version)) => format!("Kubernetes cluster ({})", **version),
+            (None, None) => names.method(d.method.as_str()),
+        },
+    };
+    let topology = Topology {
+        title: format!("Production at {}", e.customer),
+        cluster,
+        ingress: (!d.ingress.is_empty()).then(|| d.ingress.clone()),
+        pools: e
+            .resourcing
+            .node
+            .iter()
+            .map(|n| Element {
+                label: format!(
+                    "{}: {} × {} ({} vCPU, {}){}",
+                    n.pool,
+                    n.count,
+                    n.instance_type,
+                    n.vcpu,
+                    n.memory,
+                    if n.runs == crate::model::NodeRole::Executors {
+                        ", executors"
+                    } else {
+                        ""
+                    }
+                ),
+                deviates: deviates(format!("instance-type:{}", n.pool)),
+            })
+            .collect(),
+        services: e
+            .resourcing
+            .service
+            .iter()
+            .map(|s| Element {
+                label: format!("{} ×{}", s.id.as_str(), s.replicas),
+                deviates: deviates(format!("resources:{}", s.id.as_str())),
+            })
+            .collect(),
+        externals: e
+            .external
+            .iter()
+            .map(|x| Element {
+                label: format!(
+                    "{}{}: {}",
+                    names.external(x.kind.as_str()),
+                    x.version
+                        .as_ref()
+                        .map_or(String::new(), |v| format!(" {}", **v)),
+                    x.offering
+                ),
+                deviates: deviates("undocumented:external".into()),
+            })
+            .collect(),
+        code_hosts: e
+            .code
+            .host
+            .iter()
+            .map(|h| Element {
+                label: format!(
+                    "{}: {} repos",
+                    names.code_host(h.kind.as_str()),
+                    thousands(&h.repositories.to_string())
+                ),
+                deviates: false,
+            })
+            .collect(),
+    };
+    svg("topology", &topology)
 }

@@ -25,6 +25,8 @@ pub struct SizeView {
     pub prose: Option<String>,
     pub previous: Option<Link>,
     pub next: Option<Link>,
+    /// The size drawn as a Kubernetes deployment.
+    pub topology: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -234,6 +236,7 @@ pub fn size_view(site: &Site, size: &ReferenceArchitecture, prose: Option<String
         services,
         totals: ResourceTotals::from(&totals),
         prose,
+        topology: topology(size),
         previous: neighbour(index.checked_sub(1)),
         next: neighbour(Some(index + 1)),
     }
@@ -255,4 +258,45 @@ pub fn sizes_index_view(site: &Site) -> SizesIndexView {
             .collect(),
         providers: providers(site),
     }
+}
+
+fn topology(size: &ReferenceArchitecture) -> String {
+    use crate::render::topology::{Element, Topology, svg};
+    let first_type =
+        |types: &std::collections::BTreeMap<crate::model::At<crate::model::ProviderId>, String>| {
+            types.iter().next().map_or(String::new(), |(provider, t)| {
+                format!(", {t} on {}", provider.as_str())
+            })
+        };
+    let topology = Topology {
+        title: format!("The {} reference architecture on Kubernetes", size.name),
+        cluster: "Kubernetes cluster".to_string(),
+        ingress: None,
+        pools: size
+            .node_pool
+            .iter()
+            .map(|p| Element {
+                label: format!(
+                    "{}: {} × {} vCPU, {}{}",
+                    p.name,
+                    p.count,
+                    p.vcpu,
+                    p.memory,
+                    first_type(&p.instance_types)
+                ),
+                deviates: false,
+            })
+            .collect(),
+        services: size
+            .service
+            .iter()
+            .map(|s| Element {
+                label: format!("{} ×{}", s.id.as_str(), s.replicas),
+                deviates: false,
+            })
+            .collect(),
+        externals: Vec::new(),
+        code_hosts: Vec::new(),
+    };
+    svg("topology", &topology)
 }

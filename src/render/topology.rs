@@ -1,0 +1,271 @@
+//! Topology diagrams as inline SVG: the ingress, the cluster (or machine)
+//! with its node pools and the services on it, the externalized services
+//! outside it, the code hosts feeding it, and on an engagement page its
+//! deviations marked on the drawing. Laid out on a fixed grid, so the same
+//! data always gives the same picture; the description carries the same
+//! facts for screen readers.
+
+use std::fmt::Write;
+
+use super::escape::html;
+
+/// What a diagram shows.
+#[derive(Debug, Clone, Default)]
+pub struct Topology {
+    pub title: String,
+    /// "Kubernetes cluster", "Single machine".
+    pub cluster: String,
+    pub ingress: Option<String>,
+    pub pools: Vec<Element>,
+    pub services: Vec<Element>,
+    pub externals: Vec<Element>,
+    pub code_hosts: Vec<Element>,
+}
+
+/// A box: its text, and whether it deviates from the reference.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub label: String,
+    pub deviates: bool,
+}
+
+const WIDTH: usize = 900;
+const SIDE: usize = 170;
+const GAP: usize = 20;
+const CHIP_WIDTH: usize = 150;
+const CHIP_HEIGHT: usize = 26;
+const POOL_HEIGHT: usize = 30;
+
+pub fn svg(id: &str, topology: &Topology) -> String {
+    let cluster_x = SIDE + GAP;
+    let cluster_width = WIDTH - 2 * (SIDE + GAP);
+    let per_row = ((cluster_width - GAP) / (CHIP_WIDTH + 10)).max(1);
+    let service_rows = topology.services.len().div_ceil(per_row);
+    let top = if topology.ingress.is_some() { 60 } else { 10 };
+    let pools_height = topology.pools.len() * (POOL_HEIGHT + 6);
+    let cluster_height = 34 + pools_height + service_rows * (CHIP_HEIGHT + 8) + 14;
+    let side_height = |n: usize| n * (CHIP_HEIGHT + 10) + 30;
+    let height = top
+        + cluster_height
+            .max(side_height(topology.externals.len()))
+            .max(side_height(topology.code_hosts.len()))
+        + 10;
+
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg class=\"topology\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\">\
+<title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        html(&topology.title),
+        html(&describe(topology))
+    );
+    if let Some(ingress) = &topology.ingress {
+        let _ = write!(
+            out,
+            "<rect class=\"topo-ingress\" x=\"{cluster_x}\" y=\"10\" width=\"{cluster_width}\" height=\"32\" rx=\"6\"/>\
+<text class=\"topo-text\" x=\"{}\" y=\"31\" text-anchor=\"middle\">Ingress: {}</text>\
+<line class=\"topo-link\" x1=\"{}\" y1=\"42\" x2=\"{}\" y2=\"{top}\"/>",
+            cluster_x + cluster_width / 2,
+            html(&truncate(ingress, 64)),
+            cluster_x + cluster_width / 2,
+            cluster_x + cluster_width / 2
+        );
+    }
+    let _ = write!(
+        out,
+        "<rect class=\"topo-cluster\" x=\"{cluster_x}\" y=\"{top}\" width=\"{cluster_width}\" height=\"{cluster_height}\" rx=\"8\"/>\
+<text class=\"topo-heading\" x=\"{}\" y=\"{}\">{}</text>",
+        cluster_x + 12,
+        top + 22,
+        html(&topology.cluster)
+    );
+    let mut y = top + 34;
+    for pool in &topology.pools {
+        let class = if pool.deviates {
+            "topo-pool topo-deviates"
+        } else {
+            "topo-pool"
+        };
+        let _ = write!(
+            out,
+            "<rect class=\"{class}\" x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{POOL_HEIGHT}\" rx=\"4\"/>\
+<text class=\"topo-text\" x=\"{}\" y=\"{}\">{}{}</text>",
+            cluster_x + 10,
+            cluster_width - 20,
+            cluster_x + 20,
+            y + 20,
+            html(&truncate(&pool.label, 80)),
+            if pool.deviates { " ⚠ deviates" } else { "" }
+        );
+        y += POOL_HEIGHT + 6;
+    }
+    for (i, service) in topology.services.iter().enumerate() {
+        let x = cluster_x + 10 + (i % per_row) * (CHIP_WIDTH + 10);
+        let chip_y = y + 4 + (i / per_row) * (CHIP_HEIGHT + 8);
+        chip(&mut out, x, chip_y, service, "topo-service");
+    }
+    column(
+        &mut out,
+        "Code hosts",
+        0,
+        top,
+        &topology.code_hosts,
+        cluster_x,
+        top + 20,
+        "topo-host",
+    );
+    column(
+        &mut out,
+        "Outside the cluster",
+        WIDTH - SIDE,
+        top,
+        &topology.externals,
+        WIDTH - SIDE - GAP,
+        top + 20,
+        "topo-external",
+    );
+    out.push_str("</svg>");
+    out
+}
+
+fn chip(out: &mut String, x: usize, y: usize, element: &Element, class: &str) {
+    let class = if element.deviates {
+        format!("{class} topo-deviates")
+    } else {
+        class.to_string()
+    };
+    let _ = write!(
+        out,
+        "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{CHIP_WIDTH}\" height=\"{CHIP_HEIGHT}\" rx=\"4\"/>\
+<text class=\"topo-small\" x=\"{}\" y=\"{}\">{}{}</text>",
+        x + 8,
+        y + 17,
+        if element.deviates { "⚠ " } else { "" },
+        html(&truncate(&element.label, 22))
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn column(
+    out: &mut String,
+    heading: &str,
+    x: usize,
+    top: usize,
+    elements: &[Element],
+    link_x: usize,
+    link_y: usize,
+    class: &str,
+) {
+    if elements.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<text class=\"topo-heading\" x=\"{}\" y=\"{}\">{}</text>",
+        x + 4,
+        top + 14,
+        html(heading)
+    );
+    for (i, element) in elements.iter().enumerate() {
+        let y = top + 24 + i * (CHIP_HEIGHT + 10);
+        chip(out, x, y, element, class);
+        let from = if x == 0 { x + CHIP_WIDTH } else { x };
+        let _ = write!(
+            out,
+            "<line class=\"topo-link\" x1=\"{from}\" y1=\"{}\" x2=\"{link_x}\" y2=\"{link_y}\"/>",
+            y + CHIP_HEIGHT / 2
+        );
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    }
+}
+
+/// The diagram in words.
+fn describe(t: &Topology) -> String {
+    let list = |elements: &[Element]| -> String {
+        elements
+            .iter()
+            .map(|e| {
+                if e.deviates {
+                    format!("{} (deviates from the reference)", e.label)
+                } else {
+                    e.label.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if let Some(ingress) = &t.ingress {
+        parts.push(format!("Traffic enters through {ingress}."));
+    }
+    parts.push(format!(
+        "{}: {}.",
+        t.cluster,
+        if t.pools.is_empty() {
+            "no node pools recorded".to_string()
+        } else {
+            list(&t.pools)
+        }
+    ));
+    if !t.services.is_empty() {
+        parts.push(format!("Services: {}.", list(&t.services)));
+    }
+    if !t.externals.is_empty() {
+        parts.push(format!("Outside: {}.", list(&t.externals)));
+    }
+    if !t.code_hosts.is_empty() {
+        parts.push(format!("Code hosts: {}.", list(&t.code_hosts)));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn element(label: &str, deviates: bool) -> Element {
+        Element {
+            label: label.into(),
+            deviates,
+        }
+    }
+
+    #[test]
+    fn the_diagram_says_in_words_what_it_draws() {
+        let topology = Topology {
+            title: "Production at Acme".into(),
+            cluster: "Kubernetes cluster (EKS 1.31)".into(),
+            ingress: Some("AWS ALB".into()),
+            pools: vec![element("default: 3 × m5.4xlarge", false)],
+            services: vec![element("frontend ×3", false), element("gitserver ×1", true)],
+            externals: vec![element("PostgreSQL 16: RDS", false)],
+            code_hosts: vec![element("GitHub: 12 000 repositories", false)],
+        };
+        let svg = svg("topology", &topology);
+        assert!(svg.contains("<desc id=\"topology-desc\">Traffic enters through AWS ALB. Kubernetes cluster (EKS 1.31): default: 3 × m5.4xlarge. Services: frontend ×3, gitserver ×1 (deviates from the reference). Outside: PostgreSQL 16: RDS. Code hosts: GitHub: 12 000 repositories.</desc>"));
+        assert!(
+            svg.contains("topo-service topo-deviates"),
+            "the deviation is marked on the drawing"
+        );
+        assert_eq!(svg, super::svg("topology", &topology), "deterministic");
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let topology = Topology {
+            title: "<b>".into(),
+            cluster: "x".into(),
+            services: vec![element("<script>", false)],
+            ..Topology::default()
+        };
+        let svg = svg("t", &topology);
+        assert!(!svg.contains("<script>") && !svg.contains("<b>"));
+    }
+}
