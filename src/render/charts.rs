@@ -112,7 +112,10 @@ mod tests {
 #[derive(Debug, Clone)]
 pub struct Compared {
     pub label: String,
+    /// The limit, drawn as the bar.
     pub value: f64,
+    /// The request, drawn as a narrower bar inside it.
+    pub request: f64,
     pub reference: Option<f64>,
     /// The figure as people read it, and the verdict ("12 vs 8, right-size").
     pub caption: String,
@@ -148,12 +151,16 @@ pub fn compared(id: &str, title: &str, rows: &[Compared]) -> String {
         let _ = write!(
             svg,
             "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
-<rect class=\"chart-bar chart-bar-{}\" x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{width}\" height=\"{}\" rx=\"3\"/>",
+<rect class=\"chart-bar chart-bar-{}\" x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{width}\" height=\"{}\" rx=\"3\"/>\
+<rect class=\"chart-request\" x=\"{LABEL_WIDTH}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
             LABEL_WIDTH - 8,
             y + 15,
             html(&row.label),
             row.fit,
             ROW - 8,
+            y + (ROW - 8) / 3,
+            scale(row.request),
+            (ROW - 8) / 3,
         );
         if let Some(reference) = row.reference {
             let x = LABEL_WIDTH + scale(reference);

@@ -457,8 +457,12 @@ fn a_handoff_page_charts_resourcing_against_the_reference() {
         "<title id=\"chart-cpu-title\">CPU limits against the m reference (tick)</title>"
     ));
     assert!(
-        page.contains("gitserver: 4.0 CPU vs 6.0, under-provisioned"),
+        page.contains("gitserver: requests 2.0, limit 4.0 CPU vs 6.0, under-provisioned"),
         "under-provisioning is said in words"
+    );
+    assert!(
+        page.contains("class=\"chart-request\""),
+        "requests are drawn inside the limit bar"
     );
     assert!(page.contains("chart-bar chart-bar-under"));
     assert!(

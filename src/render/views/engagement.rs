@@ -1221,15 +1221,17 @@ fn resource_charts(comparison: &crate::analysis::resourcing::ResourceComparison)
             .filter_map(|s| {
                 let mine = s.engagement?;
                 let reference = s.reference;
-                let (value, reference_value, fit) = if cpu {
+                let (value, request, reference_value, fit) = if cpu {
                     (
                         mine.cpu_limit.cores(),
+                        mine.cpu_request.cores(),
                         reference.map(|r| r.cpu_limit.cores()),
                         s.cpu,
                     )
                 } else {
                     (
                         mine.memory_limit.gigabytes(),
+                        mine.memory_request.gigabytes(),
                         reference.map(|r| r.memory_limit.gigabytes()),
                         s.memory,
                     )
@@ -1237,12 +1239,17 @@ fn resource_charts(comparison: &crate::analysis::resourcing::ResourceComparison)
                 let (class, words) = fit_words(fit);
                 let unit = if cpu { " CPU" } else { " GB" };
                 let caption = match reference_value {
-                    Some(r) => format!("{value:.1}{unit} vs {r:.1}{words}"),
-                    None => format!("{value:.1}{unit}, not in the reference"),
+                    Some(r) => {
+                        format!("requests {request:.1}, limit {value:.1}{unit} vs {r:.1}{words}")
+                    }
+                    None => format!(
+                        "requests {request:.1}, limit {value:.1}{unit}, not in the reference"
+                    ),
                 };
                 Some(Compared {
                     label: s.service.clone(),
                     value,
+                    request,
                     reference: reference_value,
                     caption,
                     fit: class,
