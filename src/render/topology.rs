@@ -88,8 +88,14 @@ pub fn svg(id: &str, topology: &Topology) -> String {
         };
         let _ = write!(
             out,
-            "<rect class=\"{class}\" x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{POOL_HEIGHT}\" rx=\"4\"/>\
-<text class=\"topo-text\" x=\"{}\" y=\"{}\">{}{}</text>",
+            "<g><title>{}{}</title><rect class=\"{class}\" x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{POOL_HEIGHT}\" rx=\"4\"/>\
+<text class=\"topo-text\" x=\"{}\" y=\"{}\">{}{}</text></g>",
+            html(&pool.label),
+            if pool.deviates {
+                " (deviates from the reference)"
+            } else {
+                ""
+            },
             cluster_x + 10,
             cluster_width - 20,
             cluster_x + 20,
@@ -134,10 +140,18 @@ fn chip(out: &mut String, x: usize, y: usize, element: &Element, class: &str) {
     } else {
         class.to_string()
     };
+    // The chip is too narrow for long labels; its title keeps the whole
+    // label as a tooltip, and lets a test find every element by name.
     let _ = write!(
         out,
-        "<rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{CHIP_WIDTH}\" height=\"{CHIP_HEIGHT}\" rx=\"4\"/>\
-<text class=\"topo-small\" x=\"{}\" y=\"{}\">{}{}</text>",
+        "<g><title>{}{}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{CHIP_WIDTH}\" height=\"{CHIP_HEIGHT}\" rx=\"4\"/>\
+<text class=\"topo-small\" x=\"{}\" y=\"{}\">{}{}</text></g>",
+        html(&element.label),
+        if element.deviates {
+            " (deviates from the reference)"
+        } else {
+            ""
+        },
         x + 8,
         y + 17,
         if element.deviates { "⚠ " } else { "" },
@@ -255,6 +269,136 @@ mod tests {
             "the deviation is marked on the drawing"
         );
         assert_eq!(svg, super::svg("topology", &topology), "deterministic");
+    }
+
+    /// A box drawn on the diagram: its class and its rectangle.
+    struct Drawn {
+        class: String,
+        x: usize,
+        y: usize,
+        width: usize,
+        height: usize,
+    }
+
+    fn attribute(tag: &str, name: &str) -> String {
+        let tag = format!(" {tag}");
+        let start = tag.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].to_string()
+    }
+
+    fn rectangles(svg: &str) -> Vec<Drawn> {
+        svg.split("<rect ")
+            .skip(1)
+            .map(|tag| Drawn {
+                class: attribute(tag, "class"),
+                x: attribute(tag, "x").parse().unwrap(),
+                y: attribute(tag, "y").parse().unwrap(),
+                width: attribute(tag, "width").parse().unwrap(),
+                height: attribute(tag, "height").parse().unwrap(),
+            })
+            .collect()
+    }
+
+    fn overlap(a: &Drawn, b: &Drawn) -> bool {
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+    }
+
+    fn viewbox_height(svg: &str) -> usize {
+        let view_box = attribute(svg, "viewBox");
+        view_box.split(' ').nth(3).unwrap().parse().unwrap()
+    }
+
+    fn busy_cluster() -> Topology {
+        Topology {
+            title: "Production".into(),
+            cluster: "Kubernetes cluster".into(),
+            ingress: Some("NGINX ingress".into()),
+            pools: vec![
+                element("default: 6 × n2-standard-16", false),
+                element("search: 2 × n2-highmem-16", true),
+            ],
+            services: (0..23)
+                .map(|i| element(&format!("service-{i} ×2"), i == 7))
+                .collect(),
+            externals: vec![
+                element("PostgreSQL: Cloud SQL", false),
+                element("Object storage: GCS", false),
+                element("Redis: Memorystore", true),
+            ],
+            code_hosts: vec![element("GitLab", false), element("GitHub", false)],
+        }
+    }
+
+    #[test]
+    fn every_pool_service_and_external_is_drawn_once() {
+        let topology = busy_cluster();
+        let svg = svg("t", &topology);
+        let boxes = rectangles(&svg);
+        let count = |class: &str| {
+            boxes
+                .iter()
+                .filter(|b| b.class.split(' ').next() == Some(class))
+                .count()
+        };
+        assert_eq!(count("topo-pool"), 2, "one box per node pool");
+        assert_eq!(count("topo-service"), 23, "one box per service");
+        assert_eq!(count("topo-external"), 3);
+        assert_eq!(count("topo-host"), 2);
+        assert_eq!(count("topo-cluster"), 1);
+        assert_eq!(count("topo-ingress"), 1);
+        for i in 0..23 {
+            let label = format!("service-{i} ×2</text>");
+            assert_eq!(svg.matches(&label).count(), 1, "{label} drawn once");
+        }
+        assert_eq!(svg.matches("topo-deviates").count(), 3);
+    }
+
+    #[test]
+    fn boxes_do_not_overlap_and_stay_inside_the_picture() {
+        for services in [0, 1, 5, 23, 60] {
+            let mut topology = busy_cluster();
+            topology.services.truncate(services.min(23));
+            while topology.services.len() < services {
+                topology.services.push(element("extra", false));
+            }
+            let svg = svg("t", &topology);
+            let height = viewbox_height(&svg);
+            let boxes = rectangles(&svg);
+            let cluster = boxes.iter().find(|b| b.class == "topo-cluster").unwrap();
+            let chips: Vec<&Drawn> = boxes
+                .iter()
+                .filter(|b| !matches!(b.class.as_str(), "topo-cluster" | "topo-ingress"))
+                .collect();
+            for (i, a) in chips.iter().enumerate() {
+                assert!(a.x + a.width <= WIDTH && a.y + a.height <= height);
+                for b in &chips[i + 1..] {
+                    assert!(
+                        !overlap(a, b),
+                        "{} at ({}, {}) overlaps {} at ({}, {}) with {services} services",
+                        a.class,
+                        a.x,
+                        a.y,
+                        b.class,
+                        b.x,
+                        b.y
+                    );
+                }
+                let inside = a.x >= cluster.x
+                    && a.x + a.width <= cluster.x + cluster.width
+                    && a.y >= cluster.y
+                    && a.y + a.height <= cluster.y + cluster.height;
+                let in_cluster =
+                    a.class.starts_with("topo-pool") || a.class.starts_with("topo-service");
+                assert_eq!(
+                    inside,
+                    in_cluster,
+                    "{} is drawn {} the cluster",
+                    a.class,
+                    if inside { "inside" } else { "outside" }
+                );
+            }
+        }
     }
 
     #[test]

@@ -493,3 +493,137 @@ fn handoff_and_size_pages_open_with_a_topology_diagram() {
         "<title id=\"topology-title\">The Medium reference architecture on Kubernetes</title>"
     ));
 }
+
+/// Every inline SVG on a page, parsed as XML: a browser forgives a broken
+/// drawing silently, a parser does not.
+fn svgs(page: &str) -> Vec<String> {
+    page.match_indices("<svg ")
+        .map(|(start, _)| {
+            let end = start + page[start..].find("</svg>").expect("closed svg") + "</svg>".len();
+            page[start..end].to_string()
+        })
+        .collect()
+}
+
+fn assert_well_formed_with_title_and_description(svg: &str, page: &str) {
+    let document = roxmltree::Document::parse(svg)
+        .unwrap_or_else(|e| panic!("an SVG on {page} is not well-formed XML: {e}\n{svg}"));
+    let root = document.root_element();
+    let children: Vec<&str> = root
+        .children()
+        .filter(|n| n.is_element())
+        .take(2)
+        .map(|n| n.tag_name().name())
+        .collect();
+    // Decorative icons are hidden from screen readers and need neither.
+    if root.attribute("aria-hidden") == Some("true") {
+        return;
+    }
+    assert_eq!(
+        children,
+        ["title", "desc"],
+        "an SVG on {page} opens with a title and a description"
+    );
+    for child in root.children().filter(|n| n.is_element()).take(2) {
+        assert!(
+            child.text().is_some_and(|t| !t.trim().is_empty()),
+            "an SVG on {page} has an empty {}",
+            child.tag_name().name()
+        );
+    }
+}
+
+#[test]
+fn every_diagram_and_chart_is_well_formed_svg_with_a_title_and_a_description() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let pages = [
+        "index.html",
+        "engagements/quanta-freight/index.html",
+        "engagements/meridian-bank/index.html",
+        "reference-architectures/m/index.html",
+        "reference-architectures/xs/index.html",
+    ];
+    for page in pages {
+        let html = read(&out, page);
+        let found = svgs(&html);
+        assert!(!found.is_empty(), "{page} has pictures");
+        for svg in &found {
+            assert_well_formed_with_title_and_description(svg, page);
+        }
+    }
+}
+
+#[test]
+fn the_topology_draws_each_node_pool_service_external_and_deviation_once() {
+    let test = SiteTest::example();
+    let out = build(&test, &[]);
+    let site = refarch::load::load_site(test.path()).site.unwrap();
+    for engagement in &site.engagements {
+        let id = engagement.id.as_str();
+        let page = format!("engagements/{id}/index.html");
+        let html = read(&out, &page);
+        let svg = svgs(&html)
+            .into_iter()
+            .find(|s| s.starts_with("<svg class=\"topology\""))
+            .unwrap_or_else(|| panic!("{page} has a topology diagram"));
+        let document = roxmltree::Document::parse(&svg).unwrap();
+        // Each drawn element is a group: its full label as title, its box.
+        let drawn: Vec<(String, String)> = document
+            .descendants()
+            .filter(|n| n.has_tag_name("g"))
+            .map(|g| {
+                let title = g.children().find(|c| c.has_tag_name("title")).unwrap();
+                let rect = g.children().find(|c| c.has_tag_name("rect")).unwrap();
+                (
+                    title.text().unwrap_or_default().to_string(),
+                    rect.attribute("class").unwrap().to_string(),
+                )
+            })
+            .collect();
+        let deviations = refarch::analysis::deviations::deviations_of(&site, engagement);
+        let deviates = |subject: String| deviations.deviations.iter().any(|d| d.subject == subject);
+        let drawn_once = |prefix: &str, class: &str, deviation: bool| {
+            let matches: Vec<&(String, String)> = drawn
+                .iter()
+                .filter(|(title, _)| title.starts_with(prefix))
+                .collect();
+            assert_eq!(
+                matches.len(),
+                1,
+                "{prefix} is drawn once on {page}: {drawn:?}"
+            );
+            let (title, classes) = matches[0];
+            assert!(
+                classes.starts_with(class),
+                "{prefix} is a {class} on {page}"
+            );
+            assert_eq!(
+                classes.contains("topo-deviates"),
+                deviation,
+                "{prefix} on {page} is marked as deviating exactly when it does"
+            );
+            assert_eq!(title.ends_with("(deviates from the reference)"), deviation);
+        };
+        for pool in &engagement.resourcing.node {
+            let label = format!("{}: {} × {} ", pool.pool, pool.count, pool.instance_type);
+            drawn_once(
+                &label,
+                "topo-pool",
+                deviates(format!("instance-type:{}", pool.pool)),
+            );
+        }
+        for service in &engagement.resourcing.service {
+            let label = format!("{} ×{}", service.id.as_str(), service.replicas);
+            drawn_once(
+                &label,
+                "topo-service",
+                deviates(format!("resources:{}", service.id.as_str())),
+            );
+        }
+        let externals = drawn.iter().filter(|(_, c)| c.starts_with("topo-external"));
+        assert_eq!(externals.count(), engagement.external.len(), "{page}");
+        let hosts = drawn.iter().filter(|(_, c)| c.starts_with("topo-host"));
+        assert_eq!(hosts.count(), engagement.code.host.len(), "{page}");
+    }
+}
