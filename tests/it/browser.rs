@@ -263,6 +263,42 @@ impl Browser {
         }
     }
 
+    /// Makes the page see `prefers-color-scheme: scheme` ("light" or "dark").
+    pub fn prefer_color_scheme(&mut self, scheme: &str) {
+        self.send(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+            true,
+        );
+    }
+
+    /// Saves a PNG of the whole page (not only the window) to `path`.
+    pub fn screenshot(&mut self, path: &Path) {
+        self.capture(
+            path,
+            json!({"format": "png", "captureBeyondViewport": true}),
+        );
+    }
+
+    /// Saves a PNG of the first element matching `selector` to `path`.
+    pub fn screenshot_element(&mut self, selector: &str, path: &Path) {
+        let rect = self.eval(&format!(
+            "(() => {{ const r = document.querySelector({selector:?}).getBoundingClientRect(); \
+             return {{x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height, scale: 1}}; }})()"
+        ));
+        self.capture(
+            path,
+            json!({"format": "png", "captureBeyondViewport": true, "clip": rect}),
+        );
+    }
+
+    fn capture(&mut self, path: &Path, parameters: Value) {
+        let result = self.send("Page.captureScreenshot", parameters, true);
+        let encoded = result["data"].as_str().expect("screenshot data");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, base64_decode(encoded)).unwrap();
+    }
+
     /// Collects events that arrived, so that errors are seen.
     pub fn drain(&mut self) {
         std::thread::sleep(Duration::from_millis(100));
@@ -357,4 +393,41 @@ fn serve_one(mut stream: std::net::TcpStream, root: &Path, prefix: &str) {
     );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
+}
+
+/// Decodes standard base64, which is how the DevTools protocol sends
+/// screenshots; a dependency for twenty lines of test code is not worth it.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        }
+    };
+    let mut bytes = Vec::with_capacity(text.len() / 4 * 3);
+    for chunk in text.as_bytes().chunks(4) {
+        let digits: Vec<u32> = chunk
+            .iter()
+            .filter(|&&c| c != b'=')
+            .map(|&c| value(c))
+            .collect();
+        let mut word = 0;
+        for (i, digit) in digits.iter().enumerate() {
+            word |= digit << (18 - 6 * i);
+        }
+        let produced = digits.len().saturating_sub(1);
+        bytes.extend_from_slice(&word.to_be_bytes()[1..=produced]);
+    }
+    bytes
+}
+
+#[test]
+fn base64_decodes_what_the_protocol_sends() {
+    assert_eq!(base64_decode("aGVsbG8="), b"hello");
+    assert_eq!(base64_decode("aGk="), b"hi");
+    assert_eq!(base64_decode("YWJj"), b"abc");
 }

@@ -606,7 +606,7 @@ fn the_topology_draws_each_node_pool_service_external_and_deviation_once() {
             assert_eq!(title.ends_with("(deviates from the reference)"), deviation);
         };
         for pool in &engagement.resourcing.node {
-            let label = format!("{}: {} × {} ", pool.pool, pool.count, pool.instance_type);
+            let label = format!("{}: {} × {}", pool.pool, pool.count, pool.instance_type);
             drawn_once(
                 &label,
                 "topo-pool",

@@ -10,6 +10,7 @@ mod example;
 mod incremental;
 mod init;
 mod new;
+mod pictures;
 mod quality;
 mod schema;
 mod serve;

@@ -1322,12 +1322,17 @@ fn topology(
             .iter()
             .map(|n| Element {
                 label: format!(
-                    "{}: {} × {} ({} vCPU, {}){}",
+                    "{}: {} × {}{}{}",
                     n.pool,
                     n.count,
                     n.instance_type,
-                    n.vcpu,
-                    n.memory,
+                    // On-premises machines are often named by their shape
+                    // already ("vSphere VM (8 vCPU, 32 GB)"); say it once.
+                    if n.instance_type.contains("vCPU") {
+                        String::new()
+                    } else {
+                        format!(" ({} vCPU, {})", n.vcpu, n.memory.readable())
+                    },
                     if n.runs == crate::model::NodeRole::Executors {
                         ", executors"
                     } else {
