@@ -479,6 +479,14 @@ fn handoff_and_size_pages_open_with_a_topology_diagram() {
     assert!(page.contains(
         "<svg class=\"topology\" role=\"img\" aria-labelledby=\"topology-title topology-desc\""
     ));
+    let again = test.path().join("public-again");
+    let run = test.run(&["build", "--output", again.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        read(&again, "engagements/quanta-freight/index.html"),
+        page,
+        "the same inputs draw the same diagram and charts, byte for byte"
+    );
     assert!(page.contains("<title id=\"topology-title\">Production at Quanta Freight</title>"));
     assert!(
         page.contains("gitserver ×1 (deviates from the reference)"),
