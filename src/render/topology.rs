@@ -35,6 +35,8 @@ const GAP: usize = 20;
 const CHIP_WIDTH: usize = 150;
 const CHIP_HEIGHT: usize = 26;
 const POOL_HEIGHT: usize = 30;
+/// Chips beside the cluster are narrow, so their labels take two lines.
+const SIDE_CHIP_HEIGHT: usize = 40;
 
 pub fn svg(id: &str, topology: &Topology) -> String {
     let cluster_x = SIDE + GAP;
@@ -44,7 +46,7 @@ pub fn svg(id: &str, topology: &Topology) -> String {
     let top = if topology.ingress.is_some() { 60 } else { 10 };
     let pools_height = topology.pools.len() * (POOL_HEIGHT + 6);
     let cluster_height = 34 + pools_height + service_rows * (CHIP_HEIGHT + 8) + 14;
-    let side_height = |n: usize| n * (CHIP_HEIGHT + 10) + 30;
+    let side_height = |n: usize| n * (SIDE_CHIP_HEIGHT + 10) + 30;
     let height = top
         + cluster_height
             .max(side_height(topology.externals.len()))
@@ -159,6 +161,37 @@ fn chip(out: &mut String, x: usize, y: usize, element: &Element, class: &str) {
     );
 }
 
+/// A chip beside the cluster: the label split after its first ": " into a
+/// name and a detail line ("GitLab self-managed" / "12 000 repos").
+fn side_chip(out: &mut String, x: usize, y: usize, element: &Element, class: &str) {
+    let class = if element.deviates {
+        format!("{class} topo-deviates")
+    } else {
+        class.to_string()
+    };
+    let (name, detail) = element
+        .label
+        .split_once(": ")
+        .unwrap_or((element.label.as_str(), ""));
+    let _ = write!(
+        out,
+        "<g><title>{}{}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{CHIP_WIDTH}\" height=\"{SIDE_CHIP_HEIGHT}\" rx=\"4\"/>\
+<text class=\"topo-small\" x=\"{}\" y=\"{}\">{}{}<tspan x=\"{}\" dy=\"14\">{}</tspan></text></g>",
+        html(&element.label),
+        if element.deviates {
+            " (deviates from the reference)"
+        } else {
+            ""
+        },
+        x + 8,
+        y + 16,
+        if element.deviates { "⚠ " } else { "" },
+        html(&truncate(name, 22)),
+        x + 8,
+        html(&truncate(detail, 22))
+    );
+}
+
 #[allow(clippy::too_many_arguments)]
 fn column(
     out: &mut String,
@@ -181,13 +214,13 @@ fn column(
         html(heading)
     );
     for (i, element) in elements.iter().enumerate() {
-        let y = top + 24 + i * (CHIP_HEIGHT + 10);
-        chip(out, x, y, element, class);
+        let y = top + 24 + i * (SIDE_CHIP_HEIGHT + 10);
+        side_chip(out, x, y, element, class);
         let from = if x == 0 { x + CHIP_WIDTH } else { x };
         let _ = write!(
             out,
             "<line class=\"topo-link\" x1=\"{from}\" y1=\"{}\" x2=\"{link_x}\" y2=\"{link_y}\"/>",
-            y + CHIP_HEIGHT / 2
+            y + SIDE_CHIP_HEIGHT / 2
         );
     }
 }
