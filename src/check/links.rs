@@ -1,6 +1,7 @@
 //! Every internal link and `#anchor` of the built site must lead somewhere.
-//! Links written in Markdown are reported at their source line; links made
-//! by templates at the template, with the page they were found on.
+//! Links written in Markdown (content pages, and an engagement's notes and
+//! upgrade procedure in its TOML file) are reported at their source line;
+//! links made by templates at the template, with the page they were found on.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -229,6 +230,30 @@ fn written_links(
                 text: text.clone(),
                 span: page.body_offset + link.span.start..page.body_offset + link.span.end,
             });
+        }
+    }
+    for engagement in &site.engagements {
+        let Some(text) = sources.get(&engagement.file) else {
+            continue;
+        };
+        let target = format!("engagements/{}/", engagement.id.as_str());
+        for markdown_field in [&engagement.notes, &engagement.upgrades.procedure] {
+            for link in markdown::render(markdown_field, urls).links {
+                // The field's offset in the file is lost by the TOML parser;
+                // the destination as written, after "](", finds it again.
+                let Some(start) = text
+                    .find(&format!("]({}", link.destination))
+                    .map(|at| at + 2)
+                else {
+                    continue;
+                };
+                links.entry(target.clone()).or_default().push(WrittenLink {
+                    href: urls.rewrite(&link.destination),
+                    file: engagement.file.clone(),
+                    text: text.clone(),
+                    span: start..start + link.destination.len(),
+                });
+            }
         }
     }
     links

@@ -441,6 +441,31 @@ fn broken_links_and_anchors_in_markdown_are_reported_at_their_source() {
 }
 
 #[test]
+fn a_broken_link_in_an_engagement_s_notes_is_reported_at_its_toml_line() {
+    let test = SiteTest::minimal();
+    let file = "data/engagements/acme.toml";
+    let original = test.read(file);
+    let (head, rest) = original.split_once("[team]").unwrap();
+    test.write(
+        file,
+        format!("{head}notes = \"\"\"\nRead [the matrix](/matrix/) first.\n\"\"\"\n\n[team]{rest}"),
+    );
+    let line = head.lines().count() as u64 + 2;
+    let (status, found) = report_of(&test, &[]);
+    assert_eq!(status, 1);
+    assert!(
+        found.contains(&row(
+            "E082",
+            file,
+            line,
+            19,
+            "broken link `/matrix/` on /engagements/acme/: there is no page at /matrix/"
+        )),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_broken_link_from_a_template_names_the_template() {
     let (status, found) = report_of(&SiteTest::bad("template-link"), &[]);
     assert_eq!(status, 1);
