@@ -84,6 +84,8 @@ pub enum Code {
     W050,
     /// A declared deviation that no longer occurs.
     W051,
+    /// An external link that did not answer (`check --external`).
+    W060,
 }
 
 impl Code {
@@ -118,6 +120,7 @@ impl Code {
             Code::W003 => "W003",
             Code::W050 => "W050",
             Code::W051 => "W051",
+            Code::W060 => "W060",
         }
     }
 

@@ -3,7 +3,7 @@
 //! upgrade procedure in its TOML file) are reported at their source line;
 //! links made by templates at the template, with the page they were found on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::build::SiteFiles;
 use crate::diagnostics::{Code, Diagnostic, Location};
@@ -24,7 +24,14 @@ struct WrittenLink {
 pub struct LinkReport {
     pub diagnostics: Vec<Diagnostic>,
     pub checked: usize,
-    pub external: BTreeSet<String>,
+    /// External links, each with where it was first found.
+    pub external: BTreeMap<String, Origin>,
+}
+
+/// Where a link comes from: the page it is on, and the source that wrote it.
+pub struct Origin {
+    pub page: String,
+    pub location: Location,
 }
 
 pub fn check(
@@ -48,7 +55,7 @@ pub fn check(
     let mut report = LinkReport {
         diagnostics: Vec::new(),
         checked: 0,
-        external: BTreeSet::new(),
+        external: BTreeMap::new(),
     };
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
     for (path, bytes) in files.iter().filter(|(path, _)| path.ends_with(".html")) {
@@ -56,7 +63,19 @@ pub fn check(
         for href in attribute_values(&html, "href") {
             let href = href.replace("&amp;", "&");
             if href.contains("://") || href.starts_with("mailto:") || href.starts_with("//") {
-                report.external.insert(href);
+                if let std::collections::btree_map::Entry::Vacant(entry) =
+                    report.external.entry(href)
+                {
+                    let page = page_path(path);
+                    let location = match written
+                        .get(&page)
+                        .and_then(|links| links.iter().find(|l| &l.href == entry.key()))
+                    {
+                        Some(link) => Location::new(&link.file, &link.text, link.span.clone()),
+                        None => Location::file_only(&template_of(&page)),
+                    };
+                    entry.insert(Origin { page, location });
+                }
                 continue;
             }
             report.checked += 1;

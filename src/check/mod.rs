@@ -4,6 +4,7 @@
 //! leaves confidential engagements out.
 
 mod confidential;
+pub mod external;
 mod links;
 pub mod secrets;
 
@@ -12,7 +13,7 @@ use std::path::Path;
 
 use crate::analysis::findings;
 use crate::build::{BuildRequest, Builder};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::load_site;
 
 /// What a check found.
@@ -20,14 +21,17 @@ pub struct CheckReport {
     pub diagnostics: Diagnostics,
     /// Internal links checked in the built site.
     pub links_checked: usize,
-    /// External links found, listed and not fetched.
+    /// External links found; fetched when asked for.
     pub external_links: BTreeSet<String>,
+    /// Whether the external links were fetched.
+    pub external_fetched: bool,
     pub engagements: usize,
     pub pages: usize,
 }
 
-/// Runs every check on the site at `root`.
-pub fn check(root: &Path) -> CheckReport {
+/// Runs every check on the site at `root`; with `external`, fetches the
+/// external links too.
+pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckReport {
     let loaded = load_site(root);
     let mut diagnostics = loaded.diagnostics;
     let sources = input_texts(root);
@@ -40,6 +44,7 @@ pub fn check(root: &Path) -> CheckReport {
         diagnostics: Diagnostics::default(),
         links_checked: 0,
         external_links: BTreeSet::new(),
+        external_fetched: false,
         engagements: 0,
         pages: 0,
     };
@@ -57,10 +62,26 @@ pub fn check(root: &Path) -> CheckReport {
                 report.pages = built.pages;
                 let links = links::check(site, &built.files, &built.base_path, &sources);
                 report.links_checked = links.checked;
-                report.external_links = links.external;
                 for diagnostic in links.diagnostics {
                     diagnostics.push(diagnostic);
                 }
+                if let Some(options) = external {
+                    let cache = root.join(".refarch-cache/external-links.json");
+                    let failures = external::fetch_all(links.external.keys(), &cache, options);
+                    for (url, why) in failures {
+                        let origin = &links.external[&url];
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::W060,
+                                format!("external link `{url}` on /{} did not answer: {why}", origin.page),
+                            )
+                            .at(origin.location.clone())
+                            .help("fix or remove the link; `--deny warnings` makes this fail the check"),
+                        );
+                    }
+                    report.external_fetched = true;
+                }
+                report.external_links = links.external.into_keys().collect();
             }
             Err(found) => diagnostics.extend(found),
         }

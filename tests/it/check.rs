@@ -583,3 +583,96 @@ fn github_annotations_and_denied_warnings() {
         "bad usage"
     );
 }
+
+/// A web server on 127.0.0.1 that answers `/ok` and nothing else, and
+/// records every request line it gets.
+fn link_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            reader.read_line(&mut request).unwrap();
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let status = if request.contains(" /ok ") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            log.lock().unwrap().push(request.trim().to_string());
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (base, seen)
+}
+
+#[test]
+fn external_links_are_listed_and_fetched_only_when_asked() {
+    let (base, seen) = link_server();
+    let test = SiteTest::minimal();
+    let page = "content/guide/links.md";
+    test.write(
+        page,
+        format!(
+            "+++\ntitle = \"Links\"\n+++\n\n# Links\n\nThe [runbook]({base}/ok) and\nthe [old wiki]({base}/gone).\n"
+        ),
+    );
+    let (status, found) = report_of(&test, &[]);
+    assert_eq!((status, found.len()), (0, 0), "{found:?}");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing fetched without --external"
+    );
+
+    let (status, found) = report_of(&test, &["--external"]);
+    assert_eq!(status, 0, "a dead external link is a warning");
+    // The fixture's other external links (rule sources, the instance URL)
+    // cannot be reached from a machine without network; only ours count.
+    let ours: Vec<Row> = found.into_iter().filter(|r| r.4.contains(&base)).collect();
+    assert_eq!(
+        ours,
+        [row(
+            "W060",
+            page,
+            8,
+            5,
+            &format!(
+                "external link `{base}/gone` on /guide/links/ did not answer: the server answered 404"
+            )
+        )]
+    );
+    let requests = seen.lock().unwrap().clone();
+    assert!(
+        requests.contains(&"HEAD /ok HTTP/1.1".to_string()),
+        "{requests:?}"
+    );
+
+    seen.lock().unwrap().clear();
+    let (status, _) = report_of(&test, &["--external", "--deny", "warnings"]);
+    assert_eq!(
+        status, 1,
+        "--deny warnings makes a dead link fail the check"
+    );
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(
+        requests,
+        ["HEAD /gone HTTP/1.1"],
+        "a link that answered is cached; a failing one is asked again"
+    );
+    assert!(
+        test.path()
+            .join(".refarch-cache/external-links.json")
+            .exists()
+    );
+}
