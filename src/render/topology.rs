@@ -83,34 +83,24 @@ pub fn svg(id: &str, topology: &Topology) -> String {
     );
     let mut y = top + 34;
     for pool in &topology.pools {
-        let class = if pool.deviates {
-            "topo-pool topo-deviates"
-        } else {
-            "topo-pool"
-        };
-        let _ = write!(
-            out,
-            "<g><title>{}{}</title><rect class=\"{class}\" x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{POOL_HEIGHT}\" rx=\"4\"/>\
-<text class=\"topo-text\" x=\"{}\" y=\"{}\">{}{}</text></g>",
-            html(&pool.label),
-            if pool.deviates {
-                " (deviates from the reference)"
-            } else {
-                ""
-            },
-            cluster_x + 10,
-            cluster_width - 20,
-            cluster_x + 20,
-            y + 20,
-            html(&truncate(&pool.label, 80)),
-            if pool.deviates { " ⚠ deviates" } else { "" }
-        );
+        let frame = (cluster_x + 10, y, cluster_width - 20, POOL_HEIGHT);
+        let line = truncate(&pool.label, 80);
+        labelled_box(&mut out, pool, "topo-pool", "topo-text", frame, &[&line]);
         y += POOL_HEIGHT + 6;
     }
     for (i, service) in topology.services.iter().enumerate() {
         let x = cluster_x + 10 + (i % per_row) * (CHIP_WIDTH + 10);
         let chip_y = y + 4 + (i / per_row) * (CHIP_HEIGHT + 8);
-        chip(&mut out, x, chip_y, service, "topo-service");
+        let frame = (x, chip_y, CHIP_WIDTH, CHIP_HEIGHT);
+        let line = truncate(&service.label, 22);
+        labelled_box(
+            &mut out,
+            service,
+            "topo-service",
+            "topo-small",
+            frame,
+            &[&line],
+        );
     }
     column(
         &mut out,
@@ -136,60 +126,49 @@ pub fn svg(id: &str, topology: &Topology) -> String {
     out
 }
 
-fn chip(out: &mut String, x: usize, y: usize, element: &Element, class: &str) {
-    let class = if element.deviates {
-        format!("{class} topo-deviates")
+/// One element: a group whose title holds the whole label (the boxes are
+/// too narrow for long ones: it is the tooltip, and what tests find elements
+/// by), its box at `(x, y, width, height)`, and its lines of text, the first
+/// marked ⚠ when the element deviates.
+fn labelled_box(
+    out: &mut String,
+    element: &Element,
+    class: &str,
+    text_class: &str,
+    (x, y, width, height): (usize, usize, usize, usize),
+    lines: &[&str],
+) {
+    const LINE_HEIGHT: usize = 14;
+    let (class, marker, said) = if element.deviates {
+        (
+            format!("{class} topo-deviates"),
+            "⚠ ",
+            " (deviates from the reference)",
+        )
     } else {
-        class.to_string()
+        (class.to_string(), "", "")
     };
-    // The chip is too narrow for long labels; its title keeps the whole
-    // label as a tooltip, and lets a test find every element by name.
+    let baseline = y + (height - LINE_HEIGHT * (lines.len() - 1)) / 2 + 4;
     let _ = write!(
         out,
-        "<g><title>{}{}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{CHIP_WIDTH}\" height=\"{CHIP_HEIGHT}\" rx=\"4\"/>\
-<text class=\"topo-small\" x=\"{}\" y=\"{}\">{}{}</text></g>",
+        "<g><title>{}{said}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"{height}\" rx=\"4\"/>\
+<text class=\"{text_class}\" x=\"{}\" y=\"{baseline}\">{marker}",
         html(&element.label),
-        if element.deviates {
-            " (deviates from the reference)"
-        } else {
-            ""
-        },
-        x + 8,
-        y + 17,
-        if element.deviates { "⚠ " } else { "" },
-        html(&truncate(&element.label, 22))
+        x + 8
     );
-}
-
-/// A chip beside the cluster: the label split after its first ": " into a
-/// name and a detail line ("GitLab self-managed" / "12 000 repos").
-fn side_chip(out: &mut String, x: usize, y: usize, element: &Element, class: &str) {
-    let class = if element.deviates {
-        format!("{class} topo-deviates")
-    } else {
-        class.to_string()
-    };
-    let (name, detail) = element
-        .label
-        .split_once(": ")
-        .unwrap_or((element.label.as_str(), ""));
-    let _ = write!(
-        out,
-        "<g><title>{}{}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{CHIP_WIDTH}\" height=\"{SIDE_CHIP_HEIGHT}\" rx=\"4\"/>\
-<text class=\"topo-small\" x=\"{}\" y=\"{}\">{}{}<tspan x=\"{}\" dy=\"14\">{}</tspan></text></g>",
-        html(&element.label),
-        if element.deviates {
-            " (deviates from the reference)"
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&html(line));
         } else {
-            ""
-        },
-        x + 8,
-        y + 16,
-        if element.deviates { "⚠ " } else { "" },
-        html(&truncate(name, 22)),
-        x + 8,
-        html(&truncate(detail, 22))
-    );
+            let _ = write!(
+                out,
+                "<tspan x=\"{}\" dy=\"{LINE_HEIGHT}\">{}</tspan>",
+                x + 8,
+                html(line)
+            );
+        }
+    }
+    out.push_str("</text></g>");
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -215,7 +194,15 @@ fn column(
     );
     for (i, element) in elements.iter().enumerate() {
         let y = top + 24 + i * (SIDE_CHIP_HEIGHT + 10);
-        side_chip(out, x, y, element, class);
+        // Beside the cluster there is room for two narrow lines: the name,
+        // then the detail after the first ": " ("GitLab" / "900 repos").
+        let (name, detail) = element
+            .label
+            .split_once(": ")
+            .unwrap_or((element.label.as_str(), ""));
+        let (name, detail) = (truncate(name, 22), truncate(detail, 22));
+        let frame = (x, y, CHIP_WIDTH, SIDE_CHIP_HEIGHT);
+        labelled_box(out, element, class, "topo-small", frame, &[&name, &detail]);
         let from = if x == 0 { x + CHIP_WIDTH } else { x };
         let _ = write!(
             out,
