@@ -32,6 +32,26 @@ pub struct LinkReport {
 pub struct Origin {
     pub page: String,
     pub location: Location,
+    /// Written in Markdown (at `location`), rather than by the page's
+    /// template (`location` is the template file).
+    pub written: bool,
+}
+
+/// Where `href` on `page` comes from: the Markdown that wrote it, or else
+/// the template the page is made with.
+fn origin_of(written: &HashMap<String, Vec<WrittenLink>>, page: String, href: &str) -> Origin {
+    let link = written
+        .get(&page)
+        .and_then(|links| links.iter().find(|l| l.href == href));
+    let location = match link {
+        Some(link) => Location::new(&link.file, &link.text, link.span.clone()),
+        None => Location::file_only(&template_of(&page)),
+    };
+    Origin {
+        page,
+        location,
+        written: link.is_some(),
+    }
 }
 
 pub fn check(
@@ -66,15 +86,8 @@ pub fn check(
                 if let std::collections::btree_map::Entry::Vacant(entry) =
                     report.external.entry(href)
                 {
-                    let page = page_path(path);
-                    let location = match written
-                        .get(&page)
-                        .and_then(|links| links.iter().find(|l| &l.href == entry.key()))
-                    {
-                        Some(link) => Location::new(&link.file, &link.text, link.span.clone()),
-                        None => Location::file_only(&template_of(&page)),
-                    };
-                    entry.insert(Origin { page, location });
+                    let origin = origin_of(&written, page_path(path), entry.key());
+                    entry.insert(origin);
                 }
                 continue;
             }
@@ -82,29 +95,21 @@ pub fn check(
             let Some(problem) = resolve(path, &href, base, files, &ids) else {
                 continue;
             };
-            let page = page_path(path);
-            let source = written
-                .get(&page)
-                .and_then(|links| links.iter().find(|l| l.href == href));
-            let key = match source {
-                Some(link) => (link.file.clone(), href.clone()),
-                None => (template_of(&page), href.clone()),
-            };
-            if !reported.insert(key) {
+            let origin = origin_of(&written, page_path(path), &href);
+            if !reported.insert((origin.location.file.clone(), href.clone())) {
                 continue;
             }
             let diagnostic = Diagnostic::new(
                 Code::E082,
-                format!("broken link `{href}` on /{page}: {problem}"),
-            );
-            report.diagnostics.push(match source {
-                Some(link) => diagnostic
-                    .at(Location::new(&link.file, &link.text, link.span.clone()))
+                format!("broken link `{href}` on /{}: {problem}", origin.page),
+            )
+            .at(origin.location);
+            report.diagnostics.push(if origin.written {
+                diagnostic
                     .label("links nowhere")
-                    .help("link to an existing page, such as `/support/` or `/engagements/<id>/`, and an id that page has"),
-                None => diagnostic
-                    .at(Location::file_only(&template_of(&page)))
-                    .help("the link comes from the template or from the data it shows; fix the template, or the value it links"),
+                    .help("link to an existing page, such as `/support/` or `/engagements/<id>/`, and an id that page has")
+            } else {
+                diagnostic.help("the link comes from the template or from the data it shows; fix the template, or the value it links")
             });
         }
     }
