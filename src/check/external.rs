@@ -97,22 +97,19 @@ pub fn fetch_all<'a>(
 
 /// Asks for `url` with HEAD, then with GET when the server refuses HEAD.
 fn fetch(agent: &ureq::Agent, url: &str) -> Result<(), String> {
-    let status = match agent.head(url).call() {
-        Ok(response) => response.status().as_u16(),
-        Err(error) => return Err(error.to_string()),
+    let status = |response: Result<ureq::http::Response<ureq::Body>, ureq::Error>| {
+        response
+            .map(|r| r.status().as_u16())
+            .map_err(|e| e.to_string())
     };
-    let status = if matches!(status, 403 | 405 | 501) {
-        match agent.get(url).call() {
-            Ok(response) => response.status().as_u16(),
-            Err(error) => return Err(error.to_string()),
-        }
-    } else {
-        status
-    };
-    if status < 400 {
+    let mut answer = status(agent.head(url).call())?;
+    if matches!(answer, 403 | 405 | 501) {
+        answer = status(agent.get(url).call())?;
+    }
+    if answer < 400 {
         Ok(())
     } else {
-        Err(format!("the server answered {status}"))
+        Err(format!("the server answered {answer}"))
     }
 }
 
@@ -174,6 +171,93 @@ impl SuccessCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    /// Requests a test server saw: when each arrived, and the most that
+    /// were ever in progress at once.
+    #[derive(Default)]
+    struct Seen {
+        arrivals: Mutex<Vec<Instant>>,
+        active: AtomicUsize,
+        most_active: AtomicUsize,
+    }
+
+    /// A server on every loopback address that takes 50 ms per answer.
+    fn slow_server() -> (u16, Arc<Seen>) {
+        let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Seen::default());
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let now = log.active.fetch_add(1, Ordering::SeqCst) + 1;
+                    log.most_active.fetch_max(now, Ordering::SeqCst);
+                    log.arrivals.lock().unwrap().push(Instant::now());
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                        line.clear();
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                    log.active.fetch_sub(1, Ordering::SeqCst);
+                    let mut stream = stream;
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                });
+            }
+        });
+        (port, seen)
+    }
+
+    fn options(concurrency: usize, per_host_delay: Duration) -> FetchOptions {
+        FetchOptions {
+            concurrency,
+            per_host_delay,
+            ..FetchOptions::default()
+        }
+    }
+
+    #[test]
+    fn one_host_is_asked_one_link_at_a_time_with_a_pause_between() {
+        let (port, seen) = slow_server();
+        let urls: Vec<String> = (0..3)
+            .map(|i| format!("http://127.0.0.1:{port}/{i}"))
+            .collect();
+        let cache = tempfile::tempdir().unwrap();
+        let delay = Duration::from_millis(100);
+        let failures = fetch_all(&urls, &cache.path().join("c.json"), &options(8, delay));
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(seen.most_active.load(Ordering::SeqCst), 1);
+        let arrivals = seen.arrivals.lock().unwrap();
+        assert_eq!(arrivals.len(), 3);
+        for pair in arrivals.windows(2) {
+            assert!(pair[1] - pair[0] >= delay, "{:?}", pair[1] - pair[0]);
+        }
+    }
+
+    #[test]
+    fn no_more_hosts_than_the_limit_are_asked_at_once() {
+        let (port, seen) = slow_server();
+        // Every 127.x.y.z is this machine, and each is a host of its own.
+        let urls: Vec<String> = (1..=6)
+            .map(|i| format!("http://127.0.0.{i}:{port}/"))
+            .collect();
+        let cache = tempfile::tempdir().unwrap();
+        let failures = fetch_all(
+            &urls,
+            &cache.path().join("c.json"),
+            &options(2, Duration::ZERO),
+        );
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(seen.arrivals.lock().unwrap().len(), 6);
+        assert!(seen.most_active.load(Ordering::SeqCst) <= 2);
+    }
 
     #[test]
     fn hosts_are_found_and_other_schemes_skipped() {
