@@ -264,10 +264,11 @@ impl Browser {
     }
 
     /// Makes the page see `prefers-color-scheme: scheme` ("light" or "dark").
-    pub fn prefer_color_scheme(&mut self, scheme: &str) {
+    /// With `media` "print", the page is laid out as for paper.
+    pub fn emulate_media(&mut self, media: &str, scheme: &str) {
         self.send(
             "Emulation.setEmulatedMedia",
-            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+            json!({"media": media, "features": [{"name": "prefers-color-scheme", "value": scheme}]}),
             true,
         );
     }

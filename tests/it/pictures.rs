@@ -1,7 +1,7 @@
-//! The generated pictures in a real browser, in light and dark mode: each
-//! topology box and chart label must stay legible against what is behind
-//! it, and screenshots are kept under `target/screenshots/` for a person to
-//! look at.
+//! The generated pictures in a real browser, in light and dark mode and in
+//! print: each topology box and chart label must stay legible against what
+//! is behind it, and screenshots are kept under `target/screenshots/` for a
+//! person to look at.
 
 use serde_json::{Value, json};
 
@@ -74,7 +74,7 @@ fn pictures_are_legible_in_light_and_dark_and_are_kept_as_screenshots() {
     ];
     let mut cluster_fills: Vec<Value> = Vec::new();
     for scheme in ["light", "dark"] {
-        browser.prefer_color_scheme(scheme);
+        browser.emulate_media("screen", scheme);
         for (name, path, picture) in pages {
             browser.goto(&format!("{}{path}", server.base));
             assert_legible(&mut browser, path, scheme);
@@ -97,6 +97,17 @@ fn pictures_are_legible_in_light_and_dark_and_are_kept_as_screenshots() {
         cluster_fills[1],
         "the diagram follows the colour scheme: {}",
         json!(cluster_fills)
+    );
+    // Printed by someone whose screen is dark: paper is white, ink black.
+    browser.emulate_media("print", "dark");
+    for (_, path, _) in pages {
+        browser.goto(&format!("{}{path}", server.base));
+        assert_legible(&mut browser, path, "print");
+    }
+    assert_eq!(
+        browser.eval("getComputedStyle(document.querySelector('.topo-cluster')).fill"),
+        json!("rgb(255, 255, 255)"),
+        "the diagram prints on white"
     );
     browser.drain();
     assert!(browser.errors.is_empty(), "{:?}", browser.errors);
