@@ -9,6 +9,11 @@
 # The site and the output go to /dev/shm when it exists: writing ten
 # thousand files to a VM disk varies tenfold from run to run, so tmpfs
 # measures refarch's own work. Set BENCH_DIR to measure a disk instead.
+#
+# The Markdown-corpus comparison, refarch against Hugo, Zola and a
+# pulldown-cmark floor on the same runbook pages, is a separate script:
+#
+#   bench/markdown.sh [PAGES...]          (defaults: 1000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
