@@ -33,8 +33,10 @@ if [ ! -x "$refarch" ]; then
   echo "refarch: $refarch not found; build it first with cargo build --release" >&2
   exit 1
 fi
-refarch_version=$("$refarch" --version)
-echo "refarch: $refarch ($refarch_version, built $(date -r "$refarch" '+%Y-%m-%d %H:%M'))"
+# refarch_build: its version and when the binary was written, read before
+# each run: another build may replace it while the benchmark runs.
+refarch_build() { echo "$("$refarch" --version | sed 's/^refarch //') (built $(date -r "$refarch" '+%m-%d %H:%M:%S'))"; }
+echo "refarch: $refarch ($(refarch_build))"
 
 floor=$repo/bench/floor/target/release/floor
 nice -n 10 cargo build --release --quiet --manifest-path bench/floor/Cargo.toml --target-dir bench/floor/target
@@ -143,7 +145,7 @@ failed=0
 # from $EPOCHREALTIME, since its %e counts hundredths and the floor takes
 # a few of them on a thousand pages.
 measure() {
-  local pages=$1 run=$2 tool=$3 version=$4 out=$5 status html start end
+  local pages=$1 run=$2 tool=$3 version=$4 out=$5 status why html start end
   shift 5
   rm -rf "$out"
   set +e
@@ -153,10 +155,13 @@ measure() {
   end=$EPOCHREALTIME
   set -e
   if [ "$status" -ne 0 ]; then
-    echo "$tool failed (exit $status):" >&2
+    why="exit $status"
+    if [ "$status" -gt 128 ]; then why="killed by SIG$(kill -l "$status")"; fi
+    if [ "$status" -eq 137 ]; then why="$why, out of memory?"; fi
+    echo "  $tool run $run failed ($why):" >&2
     tail -n 20 "$dir/$tool.stderr" >&2
     failed=1
-    printf '%s\t%s\t%s\t%s\t\t\t\t\t\tfailed (exit %s)\n' "$pages" "$tool" "$version" "$run" "$status" >>"$results"
+    printf '%s\t%s\t%s\t%s\t\t\t\t\t\tfailed (%s)\n' "$pages" "$tool" "$version" "$run" "$why" >>"$results"
     return
   fi
   html=$(find "$out" -name '*.html' | wc -l)
@@ -182,7 +187,7 @@ for pages in "$@"; do
       case $tool in
         floor1) measure "$pages" "$run" floor1 "$pulldown_version" "$dir/out-floor1" "$floor" "$site/content/runbooks" "$dir/out-floor1" --threads 1 ;;
         floor2) measure "$pages" "$run" floor2 "$pulldown_version" "$dir/out-floor2" "$floor" "$site/content/runbooks" "$dir/out-floor2" --threads 2 ;;
-        refarch) measure "$pages" "$run" refarch "${refarch_version#refarch }" "$dir/out-refarch" "$refarch" --root "$site" --color never build --output "$dir/out-refarch" ;;
+        refarch) measure "$pages" "$run" refarch "$(refarch_build)" "$dir/out-refarch" "$refarch" --root "$site" --color never build --output "$dir/out-refarch" ;;
         hugo) measure "$pages" "$run" hugo "$hugo_version" "$dir/out-hugo" "$hugo" --quiet -s "$dir/hugo" -d "$dir/out-hugo" --cacheDir "$dir/hugo-cache" ;;
         zola) measure "$pages" "$run" zola "$zola_version" "$dir/out-zola" "$zola" --root "$dir/zola" build -o "$dir/out-zola" --force ;;
       esac

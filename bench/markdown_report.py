@@ -16,13 +16,8 @@ import statistics
 import sys
 from pathlib import Path
 
-LABELS = {
-    "refarch": "refarch {}",
-    "hugo": "Hugo {}",
-    "zola": "Zola {}",
-    "floor1": "floor, 1 thread (pulldown-cmark {})",
-    "floor2": "floor, 2 threads (pulldown-cmark {})",
-}
+NAMES = {"refarch": "refarch", "hugo": "Hugo", "zola": "Zola", "floor1": "floor, 1 thread", "floor2": "floor, 2 threads"}
+VERSIONS = {"refarch": "{}", "hugo": "{}", "zola": "{}", "floor1": "(pulldown-cmark {})", "floor2": "(pulldown-cmark {})"}
 ORDER = ["refarch", "hugo", "zola", "floor1", "floor2"]
 
 
@@ -32,7 +27,9 @@ def load(path):
     with open(path, newline="") as file:
         for row in csv.reader(file, delimiter="\t"):
             pages, tool, version, _run, wall, user, system, peak, html, status = row
-            entry = tools.setdefault((int(pages), tool), {"version": version, "runs": [], "failed": []})
+            entry = tools.setdefault((int(pages), tool), {"version": version, "versions": [], "runs": [], "failed": []})
+            if version not in entry["versions"]:
+                entry["versions"].append(version)
             if status == "ok":
                 entry["runs"].append({"wall": float(wall), "cpu": float(user) + float(system),
                                       "peak": int(peak) / 1024, "html": int(html)})
@@ -58,18 +55,24 @@ def table(tools, pages, where):
     runs = max((len(entry["runs"]) + len(entry["failed"]) for entry in rows.values() if entry), default=0)
     print(f"Markdown corpus: {pages} pages, median of {runs} runs, output in {where}")
     print(f"  {'tool':<40} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9} {'HTML files':>11}")
-    figures = {}
+    figures, warnings = {}, []
     for tool in ORDER:
         entry = rows[tool]
-        label = LABELS[tool].format(entry["version"] if entry else "")
+        label = NAMES[tool] + (" " + VERSIONS[tool].format(entry["version"]) if entry else "")
         figures[tool] = medians(entry)
+        if entry and len(entry["versions"]) > 1:
+            warnings.append(f"  warning: {tool} changed between runs, its medians mix builds: " + ", ".join(entry["versions"]))
         if entry is None:
-            print(f"  {label.strip():<40} {'not run (see above)':>38}")
+            print(f"  {label:<40} {'not run (see above)':>38}")
         elif figures[tool] is None:
-            print(f"  {label:<40} {'; '.join(sorted(set(entry['failed']))):>38}")
+            failed, total = len(entry["failed"]), len(entry["failed"]) + len(entry["runs"])
+            why = f"{failed} of {total} runs " + "; ".join(sorted(set(entry["failed"])))
+            print(f"  {label:<40} {why:>38}")
         else:
             f = figures[tool]
             print(f"  {label:<40} {f['wall']:>8.3f} {f['cpu']:>8.2f} {f['peak']:>9.0f} {f['html']:>11.0f}")
+    for warning in warnings:
+        print(warning)
 
     def ratio(key, peer):
         if figures["refarch"] is None or figures[peer] is None or figures[peer][key] == 0:
@@ -81,7 +84,7 @@ def table(tools, pages, where):
         ("refarch wall / Zola wall", "wall", "zola", 0.3),
         ("refarch wall / Hugo wall", "wall", "hugo", 0.3),
         ("refarch wall / floor (2 threads) wall", "wall", "floor2", 3.0),
-        (f"refarch peak / {LABELS[memory_peer].split()[0]} peak", "peak", memory_peer, 1.0),
+        (f"refarch peak / {NAMES[memory_peer]} peak", "peak", memory_peer, 1.0),
     ]
     print(f"  {'ratio, measured in this run':<40} {'measured':>9} {'target':>8}  verdict")
     for name, key, peer, limit in checks:
@@ -100,6 +103,9 @@ def linearity(tools):
         return
     small, large = counts[0], counts[-1]
     print(f"Linearity: refarch's median wall at {large} pages over that at {small}")
+    builds = {version for pages in (small, large) for version in tools[(pages, "refarch")]["versions"]}
+    if len(builds) > 1:
+        print("  warning: refarch changed between the page counts, the ratio mixes builds: " + ", ".join(sorted(builds)))
     value = medians(tools[(large, "refarch")])["wall"] / medians(tools[(small, "refarch")])["wall"]
     limit = 1.1 * large / small
     print(f"  {f'refarch wall, {large} / {small} pages':<40} {value:>8.2f}x {'<= ' + format(limit, 'g') + 'x':>8}  "
