@@ -19,11 +19,12 @@ use crate::analysis::{Analysis, EngagementFacts};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::{Fingerprints, LoadCache, load_site_cached};
 use crate::model::Site;
-use crate::output::search::{DocTerms, SearchIndex};
-use crate::output::{exports, search, sitemap, writer};
+use crate::output::search::{self, DocTerms, SearchIndex};
+use crate::output::{exports, sitemap, writer};
 use crate::render::urls::Urls;
 use crate::render::{
-    PageCache, PageInputs, RenderOptions, fingerprint, guide_pages, render_site, templates,
+    PageCache, PageInputs, RenderError, RenderOptions, RenderedPage, fingerprint, guide_pages,
+    render_site, templates,
 };
 
 /// What to build.
@@ -39,10 +40,13 @@ pub struct BuildRequest {
 /// Every file of a built site, by path, sorted.
 pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
 
-/// A built site, in memory.
+/// A built site.
 #[derive(Debug)]
 pub struct Built {
+    /// Every file, when the build kept them in memory (see [`Builder::build`]).
     pub files: SiteFiles,
+    /// How many files the site has.
+    pub file_count: usize,
     pub pages: usize,
     pub engagements: usize,
     /// Warnings of the load (errors stop the build).
@@ -53,12 +57,12 @@ pub struct Built {
     pub base_path: String,
 }
 
-/// Builds the site and writes it to the request's output. On error nothing
-/// is written and the previous output stays as it was.
+/// Builds the site and writes it to the request's output. Files are
+/// written as they are made, into a staging directory swapped in at the
+/// end; on error nothing is swapped and the previous output stays as it
+/// was.
 pub fn build(request: &BuildRequest) -> Result<Built, Diagnostics> {
-    let mut built = Builder::new(request.clone()).build()?;
-    let writing = Instant::now();
-    writer::write_site(&request.output, &built.files).map_err(|error| {
+    let cannot_write = |error: std::io::Error| {
         single(
             Diagnostic::new(
                 Code::E070,
@@ -69,8 +73,12 @@ pub fn build(request: &BuildRequest) -> Result<Built, Diagnostics> {
             )
             .help("check that the directory is writable; the previous output was left as it was"),
         )
-    })?;
-    built.timings.push(("write", writing.elapsed()));
+    };
+    let staging = writer::Staging::new(&request.output).map_err(cannot_write)?;
+    let mut built = Builder::new(request.clone()).make(Destination::Staging(&staging))?;
+    let swapping = Instant::now();
+    staging.finish().map_err(cannot_write)?;
+    built.timings.push(("swap", swapping.elapsed()));
     Ok(built)
 }
 
@@ -78,6 +86,30 @@ fn single(diagnostic: Diagnostic) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     diagnostics.push(diagnostic);
     diagnostics
+}
+
+/// Where a build's files go.
+#[derive(Clone, Copy)]
+enum Destination<'a> {
+    /// Kept in [`Built::files`], and pages kept for the next build.
+    Memory,
+    /// Written as soon as made; nothing kept.
+    Staging(&'a writer::Staging),
+}
+
+impl Destination<'_> {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostics> {
+        match self {
+            Destination::Memory => Ok(()),
+            Destination::Staging(staging) => staging.put(path, bytes).map_err(|error| {
+                single(
+                    Diagnostic::new(Code::E070, format!("cannot write {path}: {error}")).help(
+                        "check that the output's directory is writable and has space; the previous output was left as it was",
+                    ),
+                )
+            }),
+        }
+    }
 }
 
 /// Builds a site again and again, reusing what did not change.
@@ -106,8 +138,13 @@ impl Builder {
         &self.request.root
     }
 
-    /// Builds the site in memory.
+    /// Builds the site in memory, keeping what the next build can reuse.
     pub fn build(&mut self) -> Result<Built, Diagnostics> {
+        self.make(Destination::Memory)
+    }
+
+    fn make(&mut self, destination: Destination<'_>) -> Result<Built, Diagnostics> {
+        let keep = matches!(destination, Destination::Memory);
         let mut timings = Vec::new();
         let started = Instant::now();
         let loaded = load_site_cached(&self.request.root, &mut self.load);
@@ -123,6 +160,8 @@ impl Builder {
         let analysis = self.analyze(&site, &loaded.fingerprints, global);
         timings.push(("analyze", stage.elapsed()));
 
+        // Pages are rendered, handed to the search index and written in
+        // one pass, so that a build without `keep` never holds them all.
         let stage = Instant::now();
         let options = RenderOptions {
             root: self.request.root.clone(),
@@ -135,40 +174,74 @@ impl Builder {
             engagements: &loaded.fingerprints.engagements,
             pages: &loaded.fingerprints.pages,
         };
-        let (rendered, pages) = render_site(&site, &analysis, &options, inputs, &self.pages)?;
+        let search = self.search.as_ref();
+        let each_page =
+            |page: &RenderedPage, key: u64| -> Result<(u64, Option<DocTerms>), Diagnostics> {
+                destination.put(&page.file(), page.html.as_bytes())?;
+                let indexed = search.is_some_and(|index| index.terms_of(&page.path, key).is_some());
+                Ok((
+                    key,
+                    (page.listed && !indexed).then(|| search::analyse(page)),
+                ))
+            };
+        let (rendered, pages) = render_site(
+            &site,
+            &analysis,
+            &options,
+            inputs,
+            &self.pages,
+            keep,
+            each_page,
+        )
+        .map_err(|error| match error {
+            RenderError::Template(found) | RenderError::Output(found) => found,
+        })?;
         self.pages = pages;
-        timings.push(("render", stage.elapsed()));
+        timings.push(("render and index pages", stage.elapsed()));
 
         let stage = Instant::now();
         let urls = Urls::new(&base_url);
-        let mut files: SiteFiles = self.index(&rendered.pages).into_iter().collect();
-        let mut add = |path: String, bytes: Vec<u8>| {
-            files.insert(path, Arc::from(bytes));
-        };
+        let mut rendered = rendered;
+        let documents: Vec<(String, u64, Option<DocTerms>)> = rendered
+            .pages
+            .iter_mut()
+            .filter(|(page, _)| page.listed)
+            .map(|(page, (key, terms))| (page.path.clone(), *key, terms.take()))
+            .collect();
+        let index = SearchIndex::refresh(self.search.take(), documents);
+        let mut files: Vec<(String, Arc<[u8]>)> = index.files();
+        self.search = Some(index);
+        let mut add = |path: &str, bytes: Vec<u8>| files.push((path.to_string(), Arc::from(bytes)));
         add(
-            "sitemap.xml".into(),
-            sitemap::sitemap(&rendered.pages, &urls).into_bytes(),
+            "sitemap.xml",
+            sitemap::sitemap(rendered.pages.iter().map(|(page, _)| page), &urls).into_bytes(),
         );
-        add("robots.txt".into(), sitemap::robots(&urls).into_bytes());
-        add("fleet.csv".into(), exports::fleet_csv(&site, &analysis));
-        add("support/support.json".into(), exports::support_json(&site));
+        add("robots.txt", sitemap::robots(&urls).into_bytes());
+        add("fleet.csv", exports::fleet_csv(&site, &analysis));
+        add("support/support.json", exports::support_json(&site));
         for (path, bytes) in rendered.files {
-            add(path, bytes);
+            add(&path, bytes);
         }
-        for (path, bytes) in self.engagement_exports(&site, &analysis, &loaded.fingerprints, global)
-        {
-            files.insert(path, bytes);
-        }
-        let page_count = rendered.pages.len();
-        for page in rendered.pages {
-            // Shares the page's buffer: unchanged pages keep their pointer,
-            // which is how `serve` sees what changed without comparing bytes.
-            files.insert(page.file(), Arc::<[u8]>::from(page.html));
+        files.extend(self.engagement_exports(&site, &analysis, &loaded.fingerprints, global, keep));
+        files
+            .par_iter()
+            .try_for_each(|(path, bytes)| destination.put(path, bytes))?;
+        let file_count = files.len() + rendered.pages.len();
+        let mut kept = SiteFiles::new();
+        if keep {
+            kept.extend(files);
+            for (page, _) in &rendered.pages {
+                // Shares the page's buffer: unchanged pages keep their
+                // pointer, which is how `serve` sees what changed without
+                // comparing bytes.
+                kept.insert(page.file(), Arc::<[u8]>::from(page.html.clone()));
+            }
         }
         timings.push(("index and exports", stage.elapsed()));
         Ok(Built {
-            files,
-            pages: page_count,
+            files: kept,
+            file_count,
+            pages: rendered.pages.len(),
             engagements: site.engagements.len(),
             warnings: loaded.diagnostics,
             timings,
@@ -228,9 +301,10 @@ impl Builder {
         analysis: &Analysis,
         fingerprints: &Fingerprints,
         global: u64,
+        keep: bool,
     ) -> Vec<(String, Arc<[u8]>)> {
         let previous = std::mem::take(&mut self.exports);
-        self.exports = site
+        let exports: HashMap<String, (u64, Arc<[u8]>)> = site
             .engagements
             .par_iter()
             .map(|e| {
@@ -243,52 +317,14 @@ impl Builder {
                 (id, (key, bytes))
             })
             .collect();
-        self.exports
+        let files = exports
             .iter()
             .map(|(id, (_, bytes))| (format!("engagements/{id}.json"), bytes.clone()))
-            .collect()
-    }
-
-    /// The search index. With the same pages as last time, only the pages
-    /// whose render key changed are re-tokenized and only the shards of
-    /// their terms re-written; otherwise it is built again, reusing the
-    /// terms of unchanged pages.
-    fn index(&mut self, pages: &[crate::render::RenderedPage]) -> Vec<(String, Arc<[u8]>)> {
-        let listed: Vec<&crate::render::RenderedPage> = pages.iter().filter(|p| p.listed).collect();
-        let keys: Vec<(String, u64)> = listed
-            .iter()
-            .map(|page| {
-                (
-                    page.path.clone(),
-                    self.pages.get(&page.path).map_or(0, |(key, _)| *key),
-                )
-            })
             .collect();
-        match &mut self.search {
-            Some(index) if index.same_documents(&keys) => {
-                index.update(&keys, |i| search::analyse(listed[i]))
-            }
-            previous => {
-                let old = previous.take();
-                let docs: Vec<(String, u64, DocTerms)> = listed
-                    .par_iter()
-                    .zip(&keys)
-                    .map(|(page, (path, key))| {
-                        let reused = old
-                            .as_ref()
-                            .and_then(|index| index.terms_of(path, *key))
-                            .filter(|_| *key != 0);
-                        let terms = reused.cloned().unwrap_or_else(|| search::analyse(page));
-                        (path.clone(), *key, terms)
-                    })
-                    .collect();
-                *previous = Some(SearchIndex::build(docs));
-            }
+        if keep {
+            self.exports = exports;
         }
-        self.search
-            .as_ref()
-            .map(SearchIndex::files)
-            .unwrap_or_default()
+        files
     }
 }
 

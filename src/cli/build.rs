@@ -43,7 +43,7 @@ pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
             eprintln!(
                 "built {} pages ({} files, {} engagements) into {} in {} ms{}",
                 report.pages,
-                report.files.len(),
+                report.file_count,
                 report.engagements,
                 request.output.display(),
                 started.elapsed().as_millis(),

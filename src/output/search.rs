@@ -1,80 +1,253 @@
 //! The search index: built here at build time, sharded so that the browser
 //! downloads only the shards of the terms typed (see
-//! `themes/default/static/search.js`, whose tokenizer must match).
+//! `themes/default/static/search.js`, whose tokenizer and shard lookup must
+//! match).
+//!
+//! Terms are grouped by their first two characters; a group larger than
+//! [`SHARD_BUDGET`] is split by one more character, again and again, so no
+//! shard grows with the site. Postings are written as flat arrays of
+//! document-id deltas and scores. Each term's entry is serialized once and
+//! kept, so an edit re-assembles only the groups of the terms whose scores
+//! changed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::render::RenderedPage;
 
-/// Documents per metadata shard.
-pub const META_SHARD_SIZE: usize = 1000;
+/// Documents per metadata shard: a result list of twenty loads at most
+/// twenty of these small files.
+pub const META_SHARD_SIZE: usize = 16;
+/// A shard above this many bytes is split by one more prefix character.
+pub const SHARD_BUDGET: usize = 64 * 1024;
+/// Terms are grouped by this many leading characters before any split.
+const GROUP_PREFIX: usize = 2;
 const TITLE_WEIGHT: u32 = 10;
 const DESCRIPTION_WEIGHT: u32 = 3;
 /// A term repeated in the body counts at most this many times.
 const BODY_CAP: u32 = 5;
+/// Characters of body text a result shows when the page has no description.
+const SUMMARY_CHARS: usize = 180;
 
 /// Lowercases and splits into runs of letters and digits of two or more
 /// characters: `m6a.4xlarge` → `m6a`, `4xlarge`. `char::is_alphanumeric` is
 /// Unicode's Alphabetic or Numeric property, which the browser matches with
 /// `[\p{Alphabetic}\p{N}]`.
 pub fn tokenize(text: &str) -> Vec<String> {
-    let lowered = text.to_lowercase();
-    lowered
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|token| token.chars().count() >= 2)
-        .map(str::to_string)
-        .collect()
+    let mut tokens = Vec::new();
+    each_token(text, &mut String::new(), |token| {
+        tokens.push(token.to_string())
+    });
+    tokens
 }
 
-#[derive(Serialize)]
-struct Manifest {
-    version: u32,
-    docs: usize,
-    meta_shard_size: usize,
-    prefixes: Vec<String>,
+/// Calls `found` with each token of `text`, lowercased through `buffer`.
+/// The same tokens as lowercasing the whole text and splitting it: a
+/// non-ASCII run is split again after lowercasing, since lowercasing can
+/// produce marks that are not alphanumeric (`İ` → `i̇`).
+fn each_token(text: &str, buffer: &mut String, mut found: impl FnMut(&str)) {
+    for run in text.split(|c: char| !c.is_alphanumeric()) {
+        if run.is_empty() {
+            continue;
+        }
+        if run.is_ascii() {
+            if run.len() < 2 {
+                continue;
+            }
+            if run.bytes().any(|b| b.is_ascii_uppercase()) {
+                buffer.clear();
+                buffer.extend(run.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                found(buffer);
+            } else {
+                found(run);
+            }
+        } else {
+            let lowered = run.to_lowercase();
+            for piece in lowered.split(|c: char| !c.is_alphanumeric()) {
+                if piece.chars().nth(1).is_some() {
+                    found(piece);
+                }
+            }
+        }
+    }
 }
+
+/// The entities our escaping and pulldown-cmark write, and what they stand
+/// for. Each stands for a character that is not alphanumeric, so for
+/// tokens an entity is a separator.
+const ENTITIES: [(&str, char); 7] = [
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&quot;", '"'),
+    ("&#x27;", '\''),
+    ("&#39;", '\''),
+    ("&#x2f;", '/'),
+    ("&amp;", '&'),
+];
+
+/// One piece of the visible text inside `<main>`.
+enum Piece<'a> {
+    Text(&'a str),
+    /// A decoded entity.
+    Char(char),
+    /// A tag, which reads as a space.
+    Break,
+}
+
+/// The text inside `<main>` in pieces: runs of text, decoded entities and
+/// tags, without copying.
+fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
+    let start = html.find("<main").unwrap_or(0);
+    let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
+    let mut rest = &html[start..end];
+    while !rest.is_empty() {
+        let Some(at) = rest.find(['<', '&']) else {
+            each(Piece::Text(rest));
+            break;
+        };
+        if at > 0 {
+            each(Piece::Text(&rest[..at]));
+        }
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            each(Piece::Break);
+            rest = rest.find('>').map_or("", |close| &rest[close + 1..]);
+        } else if let Some((entity, decoded)) =
+            ENTITIES.iter().find(|(entity, _)| rest.starts_with(entity))
+        {
+            each(Piece::Char(*decoded));
+            rest = &rest[entity.len()..];
+        } else {
+            each(Piece::Text("&"));
+            rest = &rest[1..];
+        }
+    }
+}
+
+/// The text inside `<main>`, without tags, entities decoded, whitespace
+/// collapsed.
+pub fn main_text(html: &str) -> String {
+    let mut text = CollapsedText::new(usize::MAX);
+    main_pieces(html, |piece| text.push(&piece));
+    text.text
+}
+
+/// Text with runs of whitespace as single spaces and none at either end,
+/// collected up to a number of characters.
+struct CollapsedText {
+    text: String,
+    chars: usize,
+    limit: usize,
+    space: bool,
+}
+
+impl CollapsedText {
+    fn new(limit: usize) -> CollapsedText {
+        CollapsedText {
+            text: String::new(),
+            chars: 0,
+            limit,
+            space: false,
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.chars >= self.limit
+    }
+
+    fn push(&mut self, piece: &Piece<'_>) {
+        match piece {
+            Piece::Text(text) => text.chars().for_each(|c| self.push_char(c)),
+            Piece::Char(c) => self.push_char(*c),
+            Piece::Break => self.space = true,
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if self.full() {
+            return;
+        }
+        if c.is_whitespace() {
+            self.space = true;
+            return;
+        }
+        if self.space && !self.text.is_empty() {
+            self.text.push(' ');
+            self.chars += 1;
+        }
+        self.space = false;
+        self.text.push(c);
+        self.chars += 1;
+    }
+}
+
+/// A group's shards: key and bytes.
+type Shards = Vec<(String, Arc<[u8]>)>;
 
 /// What a search result shows: URL, title, section, summary.
 type Meta = (String, String, String, String);
 
 /// One page, tokenized and scored: the costly part of indexing, kept
 /// between builds for pages that did not change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocTerms {
-    scores: Vec<(String, u32)>,
+    /// Each term and its score, sorted by term.
+    scores: Vec<(Box<str>, u32)>,
     meta: Meta,
 }
 
-/// Tokenizes and scores one page.
+/// Tokenizes and scores one page: a term scores its weight in each field
+/// (title, description, body) times its count there, capped.
 pub fn analyse(page: &RenderedPage) -> DocTerms {
-    let body = main_text(&page.html);
-    let mut scores: HashMap<String, u32> = HashMap::new();
-    let fields = [
-        (page.title.as_str(), TITLE_WEIGHT, 1),
-        (page.description.as_str(), DESCRIPTION_WEIGHT, 1),
-        (body.as_str(), 1, BODY_CAP),
-    ];
-    for (text, weight, cap) in fields {
-        let mut counts: HashMap<String, u32> = HashMap::new();
-        for token in tokenize(text) {
-            *counts.entry(token).or_default() += 1;
+    const FIELDS: [(u32, u32); 3] = [(TITLE_WEIGHT, 1), (DESCRIPTION_WEIGHT, 1), (1, BODY_CAP)];
+    let mut counts: FxHashMap<Box<str>, [u32; 3]> = FxHashMap::default();
+    let mut buffer = String::new();
+    let mut count = |field: usize, token: &str| match counts.get_mut(token) {
+        Some(counts) => counts[field] += 1,
+        None => {
+            let mut fresh = [0; 3];
+            fresh[field] = 1;
+            counts.insert(token.into(), fresh);
         }
-        for (token, count) in counts {
-            *scores.entry(token).or_default() += weight * count.min(cap);
+    };
+    each_token(&page.title, &mut buffer, |token| count(0, token));
+    each_token(&page.description, &mut buffer, |token| count(1, token));
+    let mut summary = CollapsedText::new(if page.description.is_empty() {
+        SUMMARY_CHARS + 1
+    } else {
+        0
+    });
+    main_pieces(&page.html, |piece| {
+        if let Piece::Text(text) = piece {
+            each_token(text, &mut buffer, |token| count(2, token));
         }
-    }
+        if !summary.full() {
+            summary.push(&piece);
+        }
+    });
+    let mut scores: Vec<(Box<str>, u32)> = counts
+        .into_iter()
+        .map(|(term, counts)| {
+            let score = FIELDS
+                .iter()
+                .zip(counts)
+                .map(|((weight, cap), count)| weight * count.min(*cap))
+                .sum();
+            (term, score)
+        })
+        .collect();
+    scores.sort_unstable();
     let summary = if page.description.is_empty() {
-        excerpt(&body, 180)
+        excerpt(summary.text, SUMMARY_CHARS)
     } else {
         page.description.clone()
     };
     DocTerms {
-        scores: scores.into_iter().collect(),
+        scores,
         meta: (
             page.path.clone(),
             page.title.clone(),
@@ -106,10 +279,17 @@ pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
 pub struct SearchIndex {
     /// Each document's page path and the key of its inputs.
     docs: Vec<(String, u64)>,
+    /// Document id by page path.
+    positions: FxHashMap<String, usize>,
     terms: Vec<DocTerms>,
     /// term → [(document, score)], sorted by document.
-    postings: HashMap<String, Vec<(usize, u32)>>,
-    by_prefix: BTreeMap<String, std::collections::BTreeSet<String>>,
+    postings: FxHashMap<Box<str>, Vec<(u32, u32)>>,
+    /// term → its serialized entry in a shard, `"term":[…]`.
+    entries: FxHashMap<Box<str>, Box<[u8]>>,
+    /// Terms by their first [`GROUP_PREFIX`] characters.
+    groups: BTreeMap<String, BTreeSet<Box<str>>>,
+    /// The shard keys each group was split into.
+    layout: BTreeMap<String, Vec<String>>,
     shards: BTreeMap<String, Arc<[u8]>>,
     meta: Vec<Arc<[u8]>>,
 }
@@ -119,104 +299,196 @@ impl SearchIndex {
     pub fn build(docs: Vec<(String, u64, DocTerms)>) -> SearchIndex {
         let mut index = SearchIndex {
             docs: Vec::with_capacity(docs.len()),
+            positions: FxHashMap::default(),
             terms: Vec::with_capacity(docs.len()),
-            postings: HashMap::new(),
-            by_prefix: BTreeMap::new(),
+            postings: FxHashMap::default(),
+            entries: FxHashMap::default(),
+            groups: BTreeMap::new(),
+            layout: BTreeMap::new(),
             shards: BTreeMap::new(),
             meta: Vec::new(),
         };
         for (doc, (path, key, terms)) in docs.into_iter().enumerate() {
             for (term, score) in &terms.scores {
-                index
-                    .postings
-                    .entry(term.clone())
-                    .or_default()
-                    .push((doc, *score));
+                let posting = (doc as u32, *score);
+                match index.postings.get_mut(term) {
+                    Some(postings) => postings.push(posting),
+                    None => {
+                        index.postings.insert(term.clone(), vec![posting]);
+                    }
+                }
             }
+            index.positions.insert(path.clone(), doc);
             index.docs.push((path, key));
             index.terms.push(terms);
         }
-        for (term, postings) in &mut index.postings {
-            postings.sort_unstable();
+        // Documents were added in order, so every list is sorted already.
+        index.entries = index
+            .postings
+            .par_iter()
+            .map(|(term, postings)| (term.clone(), entry(term, postings)))
+            .collect();
+        for term in index.postings.keys() {
             index
-                .by_prefix
-                .entry(prefix(term))
+                .groups
+                .entry(group_of(term))
                 .or_default()
                 .insert(term.clone());
         }
-        let prefixes: Vec<String> = index.by_prefix.keys().cloned().collect();
-        for prefix in prefixes {
-            index.write_shard(&prefix);
-        }
+        let groups: Vec<String> = index.groups.keys().cloned().collect();
+        index.write_groups(groups);
         index.meta = (0..index.docs.len().div_ceil(META_SHARD_SIZE))
             .map(|k| index.meta_shard(k))
             .collect();
         index
     }
 
+    /// The terms of a page as indexed, if its key is still `key`.
+    pub fn terms_of(&self, path: &str, key: u64) -> Option<&DocTerms> {
+        let doc = *self.positions.get(path)?;
+        (self.docs[doc].1 == key).then(|| &self.terms[doc])
+    }
+
+    /// The index of `docs`: each page's path, the key of its inputs, and
+    /// its terms, or `None` where `previous` holds them under that key
+    /// (see [`SearchIndex::terms_of`]). With the same pages as `previous`,
+    /// only the shards of terms whose scores changed are written again;
+    /// otherwise the index is built afresh from the kept terms.
+    pub fn refresh(
+        previous: Option<SearchIndex>,
+        docs: Vec<(String, u64, Option<DocTerms>)>,
+    ) -> SearchIndex {
+        match previous {
+            Some(mut index) if index.same_documents(&docs) => {
+                index.apply(docs);
+                index
+            }
+            mut previous => {
+                let docs = docs
+                    .into_iter()
+                    .map(|(path, key, terms)| {
+                        let terms = terms
+                            .or_else(|| previous.as_mut()?.take_terms(&path))
+                            .expect("terms left out are in the previous index");
+                        (path, key, terms)
+                    })
+                    .collect();
+                SearchIndex::build(docs)
+            }
+        }
+    }
+
     /// Whether `docs` are the same pages, in the same order, as indexed.
-    pub fn same_documents(&self, docs: &[(String, u64)]) -> bool {
+    fn same_documents(&self, docs: &[(String, u64, Option<DocTerms>)]) -> bool {
         self.docs.len() == docs.len() && self.docs.iter().zip(docs).all(|(a, b)| a.0 == b.0)
     }
 
-    /// The key of each document, for reuse of their terms.
-    pub fn terms_of(&self, path: &str, key: u64) -> Option<&DocTerms> {
-        let doc = self.docs.iter().position(|(p, k)| p == path && *k == key)?;
-        Some(&self.terms[doc])
+    fn take_terms(&mut self, path: &str) -> Option<DocTerms> {
+        let doc = *self.positions.get(path)?;
+        let empty = DocTerms {
+            scores: Vec::new(),
+            meta: Default::default(),
+        };
+        Some(std::mem::replace(&mut self.terms[doc], empty))
     }
 
-    /// Replaces the terms of the documents whose key changed. The pages
-    /// must be the same as indexed (see [`SearchIndex::same_documents`]).
-    pub fn update(&mut self, docs: &[(String, u64)], analyse: impl Fn(usize) -> DocTerms + Sync) {
-        let changed: Vec<usize> = (0..docs.len())
-            .filter(|&i| self.docs[i].1 != docs[i].1 || docs[i].1 == 0)
-            .collect();
-        let fresh: Vec<(usize, DocTerms)> = changed.par_iter().map(|&i| (i, analyse(i))).collect();
-        let mut touched: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-        for (doc, terms) in fresh {
-            for (term, _) in &self.terms[doc].scores {
-                if let Some(postings) = self.postings.get_mut(term) {
-                    postings.retain(|(d, _)| *d != doc);
-                    if postings.is_empty() {
-                        self.postings.remove(term);
-                        if let Some(set) = self.by_prefix.get_mut(&prefix(term)) {
-                            set.remove(term);
-                        }
-                    }
-                }
-                touched.insert(prefix(term));
+    /// Replaces the terms of the documents given fresh terms.
+    fn apply(&mut self, docs: Vec<(String, u64, Option<DocTerms>)>) {
+        let mut touched: BTreeSet<Box<str>> = BTreeSet::new();
+        for (doc, (_, key, terms)) in docs.into_iter().enumerate() {
+            self.docs[doc].1 = key;
+            let Some(terms) = terms else { continue };
+            if terms == self.terms[doc] {
+                continue;
             }
-            for (term, score) in &terms.scores {
-                let postings = self.postings.entry(term.clone()).or_default();
-                let at = postings.partition_point(|(d, _)| *d < doc);
-                postings.insert(at, (doc, *score));
-                self.by_prefix
-                    .entry(prefix(term))
-                    .or_default()
-                    .insert(term.clone());
-                touched.insert(prefix(term));
-            }
-            self.terms[doc] = terms;
-            self.docs[doc].1 = docs[doc].1;
+            let old = std::mem::replace(&mut self.terms[doc], terms);
             self.meta[doc / META_SHARD_SIZE] = self.meta_shard(doc / META_SHARD_SIZE);
-        }
-        for prefix in touched {
-            if self.by_prefix.get(&prefix).is_none_or(|set| set.is_empty()) {
-                self.by_prefix.remove(&prefix);
-                self.shards.remove(&prefix);
-            } else {
-                self.write_shard(&prefix);
+            let new = &self.terms[doc].scores;
+            for (term, _) in old.scores.iter().filter(|s| new.binary_search(s).is_err()) {
+                let postings = self.postings.get_mut(term).expect("indexed term");
+                postings.retain(|(d, _)| *d as usize != doc);
+                touched.insert(term.clone());
+            }
+            for (term, score) in new.iter().filter(|s| old.scores.binary_search(s).is_err()) {
+                let postings = self.postings.entry(term.clone()).or_default();
+                let at = postings.partition_point(|(d, _)| (*d as usize) < doc);
+                postings.insert(at, (doc as u32, *score));
+                touched.insert(term.clone());
             }
         }
+        let mut groups = BTreeSet::new();
+        for term in touched {
+            let group = group_of(&term);
+            let postings = &self.postings[&term];
+            if postings.is_empty() {
+                self.postings.remove(&term);
+                self.entries.remove(&term);
+                if let Some(set) = self.groups.get_mut(&group) {
+                    set.remove(&term);
+                }
+            } else {
+                self.entries.insert(term.clone(), entry(&term, postings));
+                self.groups.entry(group.clone()).or_default().insert(term);
+            }
+            groups.insert(group);
+        }
+        self.write_groups(groups.into_iter().collect());
     }
 
-    fn write_shard(&mut self, prefix: &str) {
-        let shard: BTreeMap<&str, &Vec<(usize, u32)>> = self.by_prefix[prefix]
-            .iter()
-            .map(|term| (term.as_str(), &self.postings[term]))
+    /// Splits each group into shards and serializes them, replacing the
+    /// group's previous shards.
+    fn write_groups(&mut self, groups: Vec<String>) {
+        for group in &groups {
+            for key in self.layout.remove(group).unwrap_or_default() {
+                self.shards.remove(&key);
+            }
+        }
+        let written: Vec<(String, Shards)> = groups
+            .into_par_iter()
+            .filter_map(|group| {
+                let terms: Vec<&str> = self.groups.get(&group)?.iter().map(|t| &**t).collect();
+                if terms.is_empty() {
+                    return None;
+                }
+                let mut shards = Vec::new();
+                split(
+                    group.clone(),
+                    &terms,
+                    &|t| self.entries[t].len(),
+                    &mut shards,
+                );
+                let shards = shards
+                    .into_iter()
+                    .map(|(key, terms)| (key, self.shard_bytes(&terms)))
+                    .collect();
+                Some((group, shards))
+            })
             .collect();
-        self.shards
-            .insert(prefix.to_string(), Arc::from(json(&shard)));
+        for (group, shards) in written {
+            let keys = shards.iter().map(|(key, _)| key.clone()).collect();
+            self.shards.extend(shards);
+            self.layout.insert(group, keys);
+        }
+        self.groups.retain(|_, terms| !terms.is_empty());
+    }
+
+    /// `{"term":[…],…}` from the kept entries.
+    fn shard_bytes(&self, terms: &[&str]) -> Arc<[u8]> {
+        let size = terms
+            .iter()
+            .map(|t| self.entries[*t].len() + 1)
+            .sum::<usize>()
+            + 1;
+        let mut bytes = Vec::with_capacity(size);
+        bytes.push(b'{');
+        for (i, term) in terms.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            bytes.extend_from_slice(&self.entries[*term]);
+        }
+        bytes.push(b'}');
+        Arc::from(bytes)
     }
 
     fn meta_shard(&self, k: usize) -> Arc<[u8]> {
@@ -231,10 +503,14 @@ impl SearchIndex {
     /// Every file of the index.
     pub fn files(&self) -> Vec<(String, Arc<[u8]>)> {
         let manifest = Manifest {
-            version: 1,
+            version: 2,
             docs: self.docs.len(),
             meta_shard_size: META_SHARD_SIZE,
-            prefixes: self.shards.keys().cloned().collect(),
+            shards: self
+                .shards
+                .iter()
+                .map(|(key, bytes)| (key.as_str(), bytes.len()))
+                .collect(),
         };
         let mut files = vec![(
             "search/manifest.json".to_string(),
@@ -243,57 +519,105 @@ impl SearchIndex {
         for (k, bytes) in self.meta.iter().enumerate() {
             files.push((format!("search/meta/{k}.json"), bytes.clone()));
         }
-        for (prefix, bytes) in &self.shards {
-            files.push((format!("search/idx/{prefix}.json"), bytes.clone()));
+        for (key, bytes) in &self.shards {
+            files.push((format!("search/idx/{key}.json"), bytes.clone()));
         }
         files
     }
 }
 
-fn prefix(term: &str) -> String {
-    term.chars().take(2).collect()
+/// What the browser reads first: how many documents, how they are grouped
+/// in metadata shards, and every term shard with its size in bytes, so
+/// that it can decide what a partial word is worth loading.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    version: u32,
+    docs: usize,
+    meta_shard_size: usize,
+    shards: Vec<(&'a str, usize)>,
+}
+
+/// Splits the sorted `terms` sharing the prefix `key` into shards of at
+/// most [`SHARD_BUDGET`] bytes where one more character of prefix can
+/// divide them: terms no longer than the prefix stay in a shard named by
+/// the prefix, the others go to shards named by their longer prefix.
+fn split<'t>(
+    key: String,
+    terms: &[&'t str],
+    size: &dyn Fn(&str) -> usize,
+    out: &mut Vec<(String, Vec<&'t str>)>,
+) {
+    let depth = key.chars().count();
+    let bytes = terms.iter().map(|t| size(t) + 1).sum::<usize>() + 1;
+    let (short, long): (Vec<&str>, Vec<&str>) =
+        terms.iter().partition(|t| t.chars().nth(depth).is_none());
+    if bytes <= SHARD_BUDGET || long.is_empty() {
+        out.push((key, terms.to_vec()));
+        return;
+    }
+    if !short.is_empty() {
+        out.push((key, short));
+    }
+    let mut start = 0;
+    while start < long.len() {
+        let child: String = long[start].chars().take(depth + 1).collect();
+        let end = start
+            + long[start..]
+                .iter()
+                .take_while(|t| t.starts_with(&child))
+                .count();
+        split(child, &long[start..end], size, out);
+        start = end;
+    }
+}
+
+/// `"term":[d₀,s₀,d₁-d₀,s₁,…]`: each document as the difference from the
+/// one before, which keeps the numbers short.
+fn entry(term: &str, postings: &[(u32, u32)]) -> Box<[u8]> {
+    let mut bytes = Vec::with_capacity(term.len() + 4 + postings.len() * 5);
+    serde_json::to_writer(&mut bytes, term).expect("a string serializes");
+    bytes.extend_from_slice(b":[");
+    let mut previous = 0;
+    for (i, (doc, score)) in postings.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        push_number(&mut bytes, doc - previous);
+        bytes.push(b',');
+        push_number(&mut bytes, *score);
+        previous = *doc;
+    }
+    bytes.push(b']');
+    bytes.into_boxed_slice()
+}
+
+fn push_number(bytes: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    bytes.extend_from_slice(&digits[at..]);
+}
+
+fn group_of(term: &str) -> String {
+    term.chars().take(GROUP_PREFIX).collect()
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("index serializes")
 }
 
-/// The text inside `<main>`, without tags, entities decoded.
-pub fn main_text(html: &str) -> String {
-    let start = html.find("<main").unwrap_or(0);
-    let end = html.rfind("</main>").unwrap_or(html.len());
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html[start..end].chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                text.push(' ');
-            }
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    decode_entities(&text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn decode_entities(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&#x2f;", "/")
-        .replace("&amp;", "&")
-}
-
-fn excerpt(text: &str, max: usize) -> String {
+/// The first `max` characters of `text`, cut at a space with an ellipsis
+/// when there is more.
+fn excerpt(text: String, max: usize) -> String {
     if text.chars().count() <= max {
-        return text.to_string();
+        return text;
     }
     let cut: String = text.chars().take(max).collect();
     match cut.rfind(' ') {
@@ -306,6 +630,22 @@ fn excerpt(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
+    fn page(path: &str, title: &str, body: &str) -> RenderedPage {
+        RenderedPage {
+            path: path.into(),
+            title: title.into(),
+            section: "Engagements".into(),
+            description: String::new(),
+            html: format!("<header>nav</header><main>{body}</main>").into(),
+            listed: true,
+        }
+    }
+
+    fn file(files: &[(String, Vec<u8>)], name: &str) -> serde_json::Value {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).expect(name);
+        serde_json::from_slice(bytes).unwrap()
+    }
+
     #[test]
     fn tokens_split_instance_types_and_drop_single_characters() {
         assert_eq!(
@@ -315,52 +655,156 @@ mod tests {
     }
 
     #[test]
-    fn main_text_strips_tags_and_decodes() {
-        let html =
-            "<header>nav</header><main id=\"main\"><h1>Acme &amp; Co</h1><p>m5.4xlarge</p></main>";
-        assert_eq!(main_text(html), "Acme & Co m5.4xlarge");
+    fn tokens_are_those_of_the_lowercased_text() {
+        // Lowercasing `İ` gives `i` and a combining dot, which splits.
+        for text in ["İstanbul ΣΑΣ Straße", "ÀB-cD x9", "Ⅻ ⅻ 12"] {
+            let whole: Vec<String> = text
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|t| t.chars().count() >= 2)
+                .map(str::to_string)
+                .collect();
+            assert_eq!(tokenize(text), whole, "{text}");
+        }
     }
 
     #[test]
-    fn the_index_is_sharded_by_prefix() {
-        let page = RenderedPage {
-            path: "engagements/acme/".into(),
-            title: "Acme Corp".into(),
-            section: "Engagements".into(),
-            description: String::new(),
-            html: "<main><p>Runs m6a.4xlarge nodes</p></main>".into(),
-            listed: true,
-        };
-        let files = index_files(&[page]);
-        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert!(names.contains(&"search/manifest.json"));
-        assert!(names.contains(&"search/meta/0.json"));
-        assert!(names.contains(&"search/idx/m6.json"));
-        let shard: serde_json::Value = serde_json::from_slice(
-            &files
-                .iter()
-                .find(|(n, _)| n == "search/idx/ac.json")
+    fn main_text_strips_tags_and_decodes() {
+        let html = "<header>nav</header><main id=\"main\"><h1>Acme &amp; Co</h1>\n  <p>m5.4xlarge &amp;lt; &copy;</p></main>";
+        assert_eq!(main_text(html), "Acme & Co m5.4xlarge &lt; &copy;");
+    }
+
+    #[test]
+    fn a_long_body_is_summarised_at_a_word() {
+        let body = format!("<p>{}</p>", "word ".repeat(100));
+        let terms = analyse(&page("a/", "A", &body));
+        let summary = &terms.meta.3;
+        assert!(summary.ends_with("word…"), "{summary}");
+        assert!(summary.chars().count() <= SUMMARY_CHARS + 1);
+        let short = analyse(&page("a/", "A", "<p>Two &amp; words</p>"));
+        assert_eq!(short.meta.3, "Two & words");
+    }
+
+    #[test]
+    fn postings_are_document_deltas_and_scores() {
+        let pages = [
+            page(
+                "engagements/acme/",
+                "Acme Corp",
+                "<p>Runs m6a.4xlarge nodes</p>",
+            ),
+            page("engagements/zeta/", "Zeta", "<p>m6a m6a</p>"),
+        ];
+        let files = index_files(&pages);
+        let manifest = file(&files, "search/manifest.json");
+        assert_eq!(manifest["version"], 2);
+        assert_eq!(manifest["docs"], 2);
+        assert!(
+            manifest["shards"]
+                .as_array()
                 .unwrap()
-                .1,
-        )
-        .unwrap();
+                .iter()
+                .any(|s| s[0] == "m6")
+        );
         assert_eq!(
-            shard["acme"][0],
+            file(&files, "search/idx/ac.json")["acme"],
             serde_json::json!([0, 10]),
             "a title word weighs 10"
         );
-        let shard: serde_json::Value = serde_json::from_slice(
-            &files
-                .iter()
-                .find(|(n, _)| n == "search/idx/m6.json")
-                .unwrap()
-                .1,
-        )
-        .unwrap();
         assert_eq!(
-            shard["m6a"][0],
-            serde_json::json!([0, 1]),
-            "a body word weighs 1"
+            file(&files, "search/idx/m6.json")["m6a"],
+            serde_json::json!([0, 1, 1, 2]),
+            "document 0 scores 1, document 0 + 1 scores 2"
         );
+        assert_eq!(
+            file(&files, "search/meta/0.json")[1][0],
+            "engagements/zeta/"
+        );
+    }
+
+    /// Pages whose words all start with `re`, enough to overflow a shard.
+    fn crowded(n: usize, salt: &str) -> Vec<RenderedPage> {
+        (0..n)
+            .map(|i| {
+                page(
+                    &format!("p{i}/"),
+                    &format!("Page {i}"),
+                    &format!("<p>release{} replica{} redis {salt}</p>", i % 40, i % 7),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_crowded_prefix_is_split_until_shards_fit() {
+        let files = index_files(&crowded(6000, "rest"));
+        let shards: Vec<&(String, Vec<u8>)> = files
+            .iter()
+            .filter(|(n, _)| n.starts_with("search/idx/re"))
+            .collect();
+        assert!(shards.len() > 1, "the re group was split");
+        for (name, bytes) in &shards {
+            let terms = serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+            let terms = terms.as_object().unwrap().len();
+            assert!(
+                bytes.len() <= SHARD_BUDGET || terms == 1,
+                "{name}: {} bytes, {terms} terms",
+                bytes.len()
+            );
+        }
+        // Every term is in the shard named by its longest listed prefix.
+        let manifest = file(&files, "search/manifest.json");
+        let keys: Vec<&str> = manifest["shards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s[0].as_str().unwrap())
+            .collect();
+        for term in ["release7", "replica3", "redis", "rest"] {
+            let key = keys
+                .iter()
+                .filter(|k| term.starts_with(**k))
+                .max_by_key(|k| k.len())
+                .unwrap();
+            let shard = file(&files, &format!("search/idx/{key}.json"));
+            assert!(shard.get(term).is_some(), "{term} in {key}");
+        }
+    }
+
+    #[test]
+    fn an_update_writes_what_a_fresh_index_writes() {
+        let before = crowded(2000, "rest");
+        let mut after = before.clone();
+        after[5] = page("p5/", "Renamed", "<p>release99 rename</p>");
+        after[1999] = page("p1999/", "Page 1999", "<p>other words</p>");
+        let docs = |pages: &[RenderedPage]| -> Vec<(String, u64, DocTerms)> {
+            pages
+                .iter()
+                .map(|p| (p.path.clone(), 1, analyse(p)))
+                .collect()
+        };
+        let index = SearchIndex::build(docs(&before));
+        let keys: Vec<(String, u64)> = after
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.path.clone(), if i == 5 || i == 1999 { 2 } else { 1 }))
+            .collect();
+        let index = SearchIndex::refresh(
+            Some(index),
+            keys.iter()
+                .enumerate()
+                .map(|(i, (path, key))| {
+                    (path.clone(), *key, (*key == 2).then(|| analyse(&after[i])))
+                })
+                .collect(),
+        );
+        let fresh = SearchIndex::build(
+            docs(&after)
+                .into_iter()
+                .zip(&keys)
+                .map(|((path, _, terms), (_, key))| (path, *key, terms))
+                .collect(),
+        );
+        assert_eq!(index.files(), fresh.files());
     }
 }

@@ -4,11 +4,11 @@ use crate::render::RenderedPage;
 use crate::render::urls::Urls;
 
 /// Every listed page. URLs are absolute when the base URL names a host.
-pub fn sitemap(pages: &[RenderedPage], urls: &Urls) -> String {
+pub fn sitemap<'a>(pages: impl IntoIterator<Item = &'a RenderedPage>, urls: &Urls) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for page in pages.iter().filter(|p| p.listed) {
+    for page in pages.into_iter().filter(|p| p.listed) {
         let location = crate::render::escape::html(&urls.absolute(&page.path));
         xml.push_str(&format!("  <url><loc>{location}</loc></url>\n"));
     }

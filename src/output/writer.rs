@@ -10,28 +10,56 @@ use std::path::{Path, PathBuf};
 const BUILD_PREFIX: &str = ".refarch-build-";
 const OLD_PREFIX: &str = ".refarch-old-";
 
+/// A site being written: files go into a temporary directory beside the
+/// output as soon as they are made, from any thread, and
+/// [`Staging::finish`] swaps the whole directory into place. Dropped
+/// unfinished, it removes itself and the output stays as it was.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    output: PathBuf,
+}
+
+impl Staging {
+    /// Prepares a staging directory for `output`, removing what killed
+    /// builds left beside it.
+    pub fn new(output: &Path) -> io::Result<Staging> {
+        let output = absolute(output)?;
+        let parent = output
+            .parent()
+            .ok_or_else(|| io::Error::other("the output directory has no parent"))?;
+        std::fs::create_dir_all(parent)?;
+        remove_leftovers(parent, &output);
+        let dir = tempfile::Builder::new()
+            .prefix(BUILD_PREFIX)
+            .tempdir_in(parent)?;
+        Ok(Staging { dir, output })
+    }
+
+    /// Writes one file of the site, at a path relative to its root.
+    pub fn put(&self, relative: &str, contents: &[u8]) -> io::Result<()> {
+        let path = safe_join(self.dir.path(), relative)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, contents)
+    }
+
+    /// Replaces the output with everything written.
+    pub fn finish(self) -> io::Result<()> {
+        swap_into_place(self.dir.keep(), &self.output)
+    }
+}
+
 /// Writes `files` (relative path, contents) as the new contents of `output`.
 pub fn write_site<B: AsRef<[u8]>>(
     output: &Path,
     files: impl IntoIterator<Item = (impl AsRef<str>, B)>,
 ) -> io::Result<()> {
-    let output = absolute(output)?;
-    let parent = output
-        .parent()
-        .ok_or_else(|| io::Error::other("the output directory has no parent"))?;
-    std::fs::create_dir_all(parent)?;
-    remove_leftovers(parent, &output);
-    let staging = tempfile::Builder::new()
-        .prefix(BUILD_PREFIX)
-        .tempdir_in(parent)?;
+    let staging = Staging::new(output)?;
     for (relative, contents) in files {
-        let path = safe_join(staging.path(), relative.as_ref())?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, contents.as_ref())?;
+        staging.put(relative.as_ref(), contents.as_ref())?;
     }
-    swap_into_place(staging.keep(), &output)
+    staging.finish()
 }
 
 fn absolute(path: &Path) -> io::Result<PathBuf> {
@@ -75,12 +103,27 @@ fn swap_into_place(staging: PathBuf, output: &Path) -> io::Result<()> {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(error);
         }
-        std::fs::remove_dir_all(&old)?;
+        remove_tree(&old)?;
     } else if let Err(error) = std::fs::rename(&staging, output) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
     Ok(())
+}
+
+/// `remove_dir_all`, with the entries of each directory removed in
+/// parallel: the previous site has tens of thousands of files.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            remove_tree(&entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 /// Removes what killed builds left beside `output`. When the output itself

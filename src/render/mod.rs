@@ -2,6 +2,7 @@
 //! written here (see `output`).
 
 pub mod charts;
+pub mod contents;
 pub mod escape;
 pub mod highlight;
 pub mod markdown;
@@ -19,7 +20,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Page, Site};
+use crate::model::{Engagement, Page, Site};
 use urls::Urls;
 use views::{Link, PageMeta, SiteView};
 
@@ -62,10 +63,12 @@ impl RenderedPage {
     }
 }
 
-/// Everything rendered, before it is written.
-#[derive(Debug, Default)]
-pub struct RenderedSite {
-    pub pages: Vec<RenderedPage>,
+/// Everything rendered.
+#[derive(Debug)]
+pub struct RenderedSite<T> {
+    /// Each page, sorted by path, with what the caller made of it. Without
+    /// `keep`, a page's HTML is left empty once handed to the caller.
+    pub pages: Vec<(RenderedPage, T)>,
     /// Other files: static assets and exports, by path.
     pub files: Vec<(String, Vec<u8>)>,
 }
@@ -87,19 +90,27 @@ pub struct PageInputs<'a> {
 pub type PageCache = std::collections::HashMap<String, (u64, RenderedPage)>;
 
 /// Renders every page of `site`, reusing pages of `previous` whose inputs
-/// are unchanged. Returns the pages and the cache for the next build.
-pub fn render_site(
+/// are unchanged, and hands each page with the fingerprint of its inputs to
+/// `each` as soon as it is made, on the thread that made it. With `keep`
+/// the pages keep their HTML and make the cache for the next build;
+/// without, only one page per thread is held at a time.
+pub fn render_site<T: Send, E: Send>(
     site: &Site,
     analysis: &Analysis,
     options: &RenderOptions,
     inputs: PageInputs<'_>,
     previous: &PageCache,
-) -> Result<(RenderedSite, PageCache), Diagnostics> {
+    keep: bool,
+    each: impl Fn(&RenderedPage, u64) -> Result<T, E> + Sync,
+) -> Result<(RenderedSite<T>, PageCache), RenderError<E>> {
     let urls = Urls::new(&options.base_url);
-    let env = templates::environment(&options.root, &options.theme, &urls).map_err(single)?;
+    let env = templates::environment(&options.root, &options.theme, &urls)
+        .map_err(|d| RenderError::Template(single(d)))?;
     let site_view = views::site_view(site, &urls, options.profile.as_deref());
+    let contents = contents::Contents::new(site);
     let renderer = Renderer {
         analysis,
+        contents: &contents,
         env: &env,
         site_view: &site_view,
         options,
@@ -115,51 +126,63 @@ pub fn render_site(
         Job::NotFound,
     ];
     jobs.extend(site.sizes.iter().map(|s| Job::Size(s.id.as_str())));
-    jobs.extend(
-        site.engagements
-            .iter()
-            .map(|e| Job::Engagement(e.id.as_str())),
-    );
-    jobs.extend(standalone_pages(site).into_iter().map(Job::Content));
+    jobs.extend(site.engagements.iter().map(Job::Engagement));
+    jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
     let all_engagements = fingerprint(&inputs.engagements.iter().collect::<Vec<_>>());
-    let results: Vec<Result<(u64, RenderedPage), Diagnostic>> = jobs
+    let results: Vec<Result<(u64, RenderedPage, T), RenderError<E>>> = jobs
         .par_iter()
         .map(|job| {
-            let (path, key) = job_key(site, job, inputs, all_engagements);
-            match previous.get(&path) {
-                Some((cached_key, page)) if *cached_key == key => Ok((key, page.clone())),
-                _ => renderer.render(site, &urls, job).map(|page| (key, page)),
+            let (path, key) = job_key(&contents, job, inputs, all_engagements);
+            let mut page = match previous.get(&path) {
+                Some((cached_key, page)) if *cached_key == key => page.clone(),
+                _ => renderer
+                    .render(site, &urls, job)
+                    .map_err(|d| RenderError::Template(single(d)))?,
+            };
+            let made = each(&page, key).map_err(RenderError::Output)?;
+            if !keep {
+                page.html = std::sync::Arc::from("");
             }
+            Ok((key, page, made))
         })
         .collect();
     let mut diagnostics = Diagnostics::default();
-    let mut rendered = RenderedSite::default();
-    let mut cache = PageCache::with_capacity(results.len());
+    let mut pages = Vec::with_capacity(results.len());
+    let mut cache = PageCache::with_capacity(if keep { results.len() } else { 0 });
     for result in results {
         match result {
-            Ok((key, page)) => {
-                cache.insert(page.path.clone(), (key, page.clone()));
-                rendered.pages.push(page);
+            Ok((key, page, made)) => {
+                if keep {
+                    cache.insert(page.path.clone(), (key, page.clone()));
+                }
+                pages.push((page, made));
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(RenderError::Template(found)) => diagnostics.extend(found),
+            Err(output) => return Err(output),
         }
     }
     if diagnostics.has_errors() {
-        return Err(diagnostics);
+        return Err(RenderError::Template(diagnostics));
     }
-    rendered.pages.sort_by(|a, b| a.path.cmp(&b.path));
+    pages.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let mut files = Vec::new();
     for (name, default) in templates::DEFAULT_STATIC {
         let text = templates::static_file(&options.root, &options.theme, name, default);
-        rendered
-            .files
-            .push((format!("static/{name}"), text.into_bytes()));
+        files.push((format!("static/{name}"), text.into_bytes()));
     }
-    rendered.files.push((
+    files.push((
         "static/highlight.css".to_string(),
         highlight::stylesheet().into_bytes(),
     ));
-    Ok((rendered, cache))
+    Ok((RenderedSite { pages, files }, cache))
+}
+
+/// Why rendering stopped: a template failed, or the caller's `each` did.
+#[derive(Debug)]
+pub enum RenderError<E> {
+    Template(Diagnostics),
+    Output(E),
 }
 
 /// A hash of anything hashable.
@@ -172,7 +195,7 @@ pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
 
 /// The page a job renders, and the fingerprint of everything it reads.
 fn job_key(
-    site: &Site,
+    contents: &contents::Contents<'_>,
     job: &Job<'_>,
     inputs: PageInputs<'_>,
     all_engagements: u64,
@@ -203,22 +226,26 @@ fn job_key(
                 page_hash(&format!("reference-architectures/{id}.md")),
             )),
         ),
-        Job::Engagement(id) => (
-            format!("engagements/{id}/"),
-            fingerprint(&(
-                inputs.global,
-                inputs.engagements.get(*id).copied().unwrap_or(0),
-                page_hash(&format!("engagements/{id}.md")),
-            )),
-        ),
+        Job::Engagement(engagement) => {
+            let id = engagement.id.as_str();
+            (
+                format!("engagements/{id}/"),
+                fingerprint(&(
+                    inputs.global,
+                    inputs.engagements.get(id).copied().unwrap_or(0),
+                    page_hash(&format!("engagements/{id}.md")),
+                )),
+            )
+        }
         Job::Content(page) => {
-            // A content page lists the other pages of its section.
-            let section = page.path.split('/').next().unwrap_or("");
-            let siblings: Vec<(&str, &str)> = standalone_pages(site)
-                .into_iter()
-                .filter(|p| p.path.split('/').next() == Some(section))
+            // A content page lists pages of its section.
+            let nav = contents.section_nav(page);
+            let siblings: Vec<(&str, &str)> = nav
+                .pages
+                .iter()
                 .map(|p| (p.path.as_str(), p.front_matter.title.as_str()))
                 .collect();
+            let siblings = (siblings, nav.before, nav.after);
             (
                 page_path(&page.path),
                 fingerprint(&(inputs.global, page_hash(&page.path), siblings)),
@@ -240,7 +267,7 @@ enum Job<'a> {
     SizesIndex,
     Size(&'a str),
     EngagementList,
-    Engagement(&'a str),
+    Engagement(&'a Engagement),
     Releases,
     Content(&'a Page),
     Search,
@@ -249,6 +276,7 @@ enum Job<'a> {
 
 struct Renderer<'a> {
     analysis: &'a Analysis,
+    contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
     site_view: &'a SiteView,
     options: &'a RenderOptions,
@@ -282,7 +310,7 @@ impl Renderer<'_> {
             ),
             Job::Size(id) => {
                 let size = site.sizes.iter().find(|s| s.id.as_str() == *id).expect("job from the site");
-                let prose = companion(site, &format!("reference-architectures/{id}.md"), urls);
+                let prose = self.companion(&format!("reference-architectures/{id}.md"), urls);
                 let mut meta = PageMeta::new(format!("{} reference architecture", size.name), format!("reference-architectures/{id}/"), "reference-architectures/")
                     .described(size.summary.clone())
                     .crumbs(vec![Link::new("Fleet", ""), Link::new("Reference architectures", "reference-architectures/")]);
@@ -300,9 +328,9 @@ impl Renderer<'_> {
                 Value::from(Serde(views::engagement::list_view(site, self.analysis))),
                 true,
             ),
-            Job::Engagement(id) => {
-                let engagement = site.engagements.iter().find(|e| e.id.as_str() == *id).expect("job from the site");
-                let prose = companion(site, &format!("engagements/{id}.md"), urls);
+            Job::Engagement(engagement) => {
+                let id = engagement.id.as_str();
+                let prose = self.companion(&format!("engagements/{id}.md"), urls);
                 let facts = self.analysis.of_engagement(id);
                 let view = views::engagement::engagement_view(site, engagement, facts, urls, prose.map(|p| p.html));
                 (
@@ -326,20 +354,23 @@ impl Renderer<'_> {
                 let rendered = markdown::render(&page.body, urls);
                 let path = page_path(&page.path);
                 let section = page.path.split('/').next().unwrap_or("").to_string();
-                let mut meta = PageMeta::new(page.front_matter.title.clone(), path, &guide_section(site, page))
+                let mut meta = PageMeta::new(page.front_matter.title.clone(), path, &self.guide_section(page))
                     .described(page.front_matter.description.clone())
                     .crumbs(vec![Link::new("Fleet", "")]);
                 if page.front_matter.toc {
                     meta.toc = rendered.toc.clone();
                 }
-                let siblings: Vec<Link> = standalone_pages(site)
-                    .into_iter()
-                    .filter(|p| p.path.split('/').next() == Some(section.as_str()))
+                let nav = self.contents.section_nav(page);
+                let siblings: Vec<Link> = nav
+                    .pages
+                    .iter()
                     .map(|p| Link::new(p.front_matter.title.clone(), page_path(&p.path)))
                     .collect();
                 let view = ContentView {
                     html: rendered.html,
                     siblings,
+                    before: nav.before,
+                    after: nav.after,
                     section: title_case(&section),
                 };
                 ("page.html", meta, Value::from(Serde(view)), true)
@@ -386,19 +417,32 @@ impl Renderer<'_> {
     }
 }
 
+impl Renderer<'_> {
+    /// Prose a content page adds to a generated page.
+    fn companion(&self, path: &str, urls: &Urls) -> Option<markdown::Rendered> {
+        self.contents
+            .page(path)
+            .map(|p| markdown::render_with_ids(&p.body, urls, "about-"))
+    }
+
+    /// The navigation section of a content page: guide pages belong to
+    /// the guide, whose entry links to its first page.
+    fn guide_section(&self, page: &Page) -> String {
+        match self.contents.first_guide() {
+            Some(first) if page.path.starts_with("guide/") => page_path(&first.path),
+            _ => String::new(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ContentView {
     html: String,
     siblings: Vec<Link>,
+    /// Pages of the section left out of `siblings` before and after it.
+    before: usize,
+    after: usize,
     section: String,
-}
-
-/// Prose a content page adds to a generated page.
-fn companion(site: &Site, path: &str, urls: &Urls) -> Option<markdown::Rendered> {
-    site.pages
-        .iter()
-        .find(|p| p.path == path && !p.front_matter.draft)
-        .map(|p| markdown::render_with_ids(&p.body, urls, "about-"))
 }
 
 /// Content pages that are pages of their own (not prose added to a
@@ -433,13 +477,6 @@ pub fn guide_pages(site: &Site) -> Vec<&Page> {
         .into_iter()
         .filter(|p| p.path.starts_with("guide/"))
         .collect()
-}
-
-fn guide_section(site: &Site, page: &Page) -> String {
-    match guide_pages(site).first() {
-        Some(first) if page.path.starts_with("guide/") => page_path(&first.path),
-        _ => String::new(),
-    }
 }
 
 /// `guide/upgrades.md` → `guide/upgrades/`; `guide/_index.md` → `guide/`.

@@ -307,29 +307,43 @@ fn the_search_index_finds_customers_and_instance_types() {
     let out = build(&test, &[]);
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&out, "search/manifest.json")).unwrap();
-    let meta: serde_json::Value = serde_json::from_str(&read(&out, "search/meta/0.json")).unwrap();
-    assert_eq!(
-        manifest["docs"].as_u64().unwrap() as usize,
-        meta.as_array().unwrap().len()
-    );
+    let size = manifest["meta_shard_size"].as_u64().unwrap() as usize;
+    let docs = manifest["docs"].as_u64().unwrap() as usize;
+    let meta: Vec<serde_json::Value> = (0..docs.div_ceil(size))
+        .flat_map(|k| {
+            let shard: serde_json::Value =
+                serde_json::from_str(&read(&out, &format!("search/meta/{k}.json"))).unwrap();
+            shard.as_array().unwrap().clone()
+        })
+        .collect();
+    assert_eq!(docs, meta.len());
+    let keys: Vec<String> = manifest["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap().to_string())
+        .collect();
+    // The shard of a term is named by its longest listed prefix; postings
+    // are (document delta, score) pairs.
     let lookup = |term: &str| -> Vec<String> {
-        let prefix: String = term.chars().take(2).collect();
+        let key = keys
+            .iter()
+            .filter(|k| term.starts_with(k.as_str()))
+            .max_by_key(|k| k.len())
+            .expect("a shard for the term");
         let shard: serde_json::Value =
-            serde_json::from_str(&read(&out, &format!("search/idx/{prefix}.json"))).unwrap();
-        shard[term]
+            serde_json::from_str(&read(&out, &format!("search/idx/{key}.json"))).unwrap();
+        let flat: Vec<usize> = shard[term]
             .as_array()
-            .map(|postings| {
-                postings
-                    .iter()
-                    .map(|p| {
-                        meta[p[0].as_u64().unwrap() as usize][0]
-                            .as_str()
-                            .unwrap()
-                            .to_string()
-                    })
-                    .collect()
+            .map(|p| p.iter().map(|n| n.as_u64().unwrap() as usize).collect())
+            .unwrap_or_default();
+        let mut doc = 0;
+        flat.chunks(2)
+            .map(|pair| {
+                doc += pair[0];
+                meta[doc][0].as_str().unwrap().to_string()
             })
-            .unwrap_or_default()
+            .collect()
     };
     assert!(lookup("northwind").contains(&"engagements/northwind-logistics/".to_string()));
     assert!(
@@ -634,4 +648,62 @@ fn the_topology_draws_each_node_pool_service_external_and_deviation_once() {
         let hosts = drawn.iter().filter(|(_, c)| c.starts_with("topo-host"));
         assert_eq!(hosts.count(), engagement.code.host.len(), "{page}");
     }
+}
+
+#[test]
+fn a_long_section_lists_the_pages_around_each_page() {
+    let test = SiteTest::minimal();
+    for i in 0..100 {
+        test.write(
+            &format!("content/runbooks/r{i:03}.md"),
+            format!("+++\ntitle = \"Runbook {i:03}\"\nweight = {i}\n+++\nBody {i}.\n"),
+        );
+    }
+    let out = build(&test, &[]);
+    let nav = |page: &str| -> String {
+        let html = read(&out, &format!("runbooks/{page}/index.html"));
+        let start = html
+            .find("<nav class=\"section-nav")
+            .expect("a section nav");
+        html[start..start + html[start..].find("</nav>").unwrap()].to_string()
+    };
+    let middle = nav("r050");
+    assert_eq!(middle.matches("<a ").count(), 21, "ten on each side");
+    assert!(middle.contains("40 earlier pages"), "{middle}");
+    assert!(middle.contains("39 later pages"), "{middle}");
+    assert!(middle.contains("Runbook 040") && middle.contains("Runbook 060"));
+    assert!(!middle.contains("Runbook 039") && !middle.contains("Runbook 061"));
+    let first = nav("r000");
+    assert_eq!(first.matches("<a ").count(), 11);
+    assert!(!first.contains("earlier"));
+    assert!(first.contains("89 later pages"));
+}
+
+#[test]
+fn the_dashboard_summarises_a_large_fleet() {
+    let test = SiteTest::minimal();
+    let template = test.read("data/engagements/acme.toml");
+    for i in 0..60 {
+        test.write(
+            &format!("data/engagements/copy-{i:02}.toml"),
+            template
+                .replace("id = \"acme\"", &format!("id = \"copy-{i:02}\""))
+                .replace("customer = \"", &format!("customer = \"Copy {i:02} ")),
+        );
+    }
+    let out = build(&test, &[]);
+    let home = read(&out, "index.html");
+    assert!(
+        home.contains("more</a>"),
+        "a row of counts names a dozen customers and links the rest"
+    );
+    assert!(
+        home.contains("Showing the first 20 of 61, least progress first."),
+        "the table of implementations in progress is cut at 20 rows"
+    );
+    assert_eq!(
+        home.matches("#exit-criteria\">").count(),
+        40,
+        "20 rows and 20 bars of its chart link to the exit criteria"
+    );
 }

@@ -7,6 +7,12 @@ use crate::analysis::fleet::{ADOPTION_GOAL_DAYS, Count, fleet};
 use crate::model::{Engagement, EngagementStatus, Level, Site};
 use crate::render::charts::{Bar, bars};
 
+/// Rows a dashboard table shows: the dashboard summarises the fleet, and
+/// a table of thousands of rows would bury it (and cost every build).
+pub const DASHBOARD_ROWS: usize = 20;
+/// Customers named in a row of counts before "and N more".
+pub const NAMES_PER_ROW: usize = 12;
+
 #[derive(Debug, Serialize)]
 pub struct HomeView {
     pub engagements: usize,
@@ -21,14 +27,22 @@ pub struct HomeView {
     pub by_provider: Vec<CountRow>,
     pub by_size: Vec<CountRow>,
     pub by_release: Vec<CountRow>,
+    /// The first [`DASHBOARD_ROWS`], unsupported before deprecated.
     pub flagged: Vec<FlagRow>,
+    pub flagged_total: usize,
+    /// The first [`DASHBOARD_ROWS`], the slowest first.
     pub adoption: Vec<AdoptionRow>,
+    pub adoption_total: usize,
     pub adoption_goal_days: i64,
     pub adopted_within_goal: usize,
     pub median_adoption_days: Option<i64>,
+    /// The first [`DASHBOARD_ROWS`], highest impact and likelihood first.
     pub risks: Vec<RiskRow>,
+    pub risks_total: usize,
     pub high_impact_risks: usize,
+    /// The first [`DASHBOARD_ROWS`], least progress first.
     pub progress: Vec<ProgressRow>,
+    pub progress_total: usize,
     pub escalations: usize,
     /// Inline SVG charts of the same figures as the tables.
     pub charts: Charts,
@@ -52,7 +66,10 @@ pub struct CountRow {
     pub percent: u32,
     /// The engagement list filtered to this value.
     pub filter: String,
+    /// The first [`NAMES_PER_ROW`] customers.
     pub engagements: Vec<Link>,
+    /// Customers not named.
+    pub more: usize,
     /// For releases: inside the support window.
     pub supported: bool,
 }
@@ -97,14 +114,14 @@ pub fn home_view(
     let all: Vec<&Engagement> = site.engagements.iter().collect();
     let fleet = fleet(site, &all, analysis);
     let names = Names::new(site);
-    let customers: std::collections::HashMap<&str, &str> = site
+    let by_id: std::collections::HashMap<&str, &Engagement> = site
         .engagements
         .iter()
-        .map(|e| (e.id.as_str(), e.customer.as_str()))
+        .map(|e| (e.id.as_str(), e))
         .collect();
     let link = |id: &str| {
         Link::new(
-            customers.get(id).copied().unwrap_or(id),
+            by_id.get(id).map_or(id, |e| e.customer.as_str()),
             format!("engagements/{id}/"),
         )
     };
@@ -129,13 +146,46 @@ pub fn home_view(
                 count: c.engagements.len(),
                 percent: percent(c.engagements.len(), fleet.engagements),
                 filter: format!("engagements/?{key}={}", c.value),
-                engagements: c.engagements.iter().map(|id| link(id)).collect(),
+                engagements: c
+                    .engagements
+                    .iter()
+                    .take(NAMES_PER_ROW)
+                    .map(|id| link(id))
+                    .collect(),
+                more: c.engagements.len().saturating_sub(NAMES_PER_ROW),
                 supported: key == "release" && window.contains(&c.value),
             })
             .collect()
     };
     let mut adoption_days: Vec<i64> = fleet.adoption.iter().map(|a| a.days).collect();
     adoption_days.sort();
+    // Each table's most pressing rows first; sorts are stable, so ties
+    // keep the fleet's order.
+    let mut flagged: Vec<_> = fleet
+        .deprecated
+        .iter()
+        .chain(&fleet.not_supported)
+        .collect();
+    flagged.sort_by_key(|f| std::cmp::Reverse(f.status));
+    let mut adoption: Vec<_> = fleet.adoption.iter().collect();
+    adoption.sort_by_key(|a| std::cmp::Reverse(a.days));
+    let mut risks: Vec<_> = fleet.open_risks.iter().collect();
+    risks.sort_by_key(|r| std::cmp::Reverse((r.impact, r.likelihood)));
+    let mut progress: Vec<ProgressRow> = fleet
+        .exit_criteria
+        .iter()
+        .filter_map(|p| {
+            let engagement = by_id.get(p.engagement.as_str())?;
+            (engagement.status != EngagementStatus::HandedOff).then(|| ProgressRow {
+                engagement: link(&p.engagement),
+                status: engagement.status.id().to_string(),
+                done: p.done,
+                total: p.total,
+                percent: percent(p.done, p.total),
+            })
+        })
+        .collect();
+    progress.sort_by_key(|p| p.percent);
     let mut view = HomeView {
         engagements: fleet.engagements,
         handed_off: count(EngagementStatus::HandedOff),
@@ -152,19 +202,19 @@ pub fn home_view(
         by_size: rows(&fleet.by_size, "size", &|id| names.size(id)),
         by_release: rows(&fleet.by_release, "release", &|id| id.to_string()),
         window,
-        flagged: fleet
-            .deprecated
+        flagged: flagged
             .iter()
-            .chain(&fleet.not_supported)
+            .take(DASHBOARD_ROWS)
             .map(|f| FlagRow {
                 engagement: link(&f.engagement),
                 rule: f.rule.clone(),
                 status: status_view(site, f.status),
             })
             .collect(),
-        adoption: fleet
-            .adoption
+        flagged_total: flagged.len(),
+        adoption: adoption
             .iter()
+            .take(DASHBOARD_ROWS)
             .map(|a| AdoptionRow {
                 engagement: link(&a.engagement),
                 release: a.release.clone(),
@@ -172,6 +222,7 @@ pub fn home_view(
                 within_goal: a.days <= ADOPTION_GOAL_DAYS,
             })
             .collect(),
+        adoption_total: adoption.len(),
         adoption_goal_days: ADOPTION_GOAL_DAYS,
         adopted_within_goal: fleet.adopted_within_a_month,
         median_adoption_days: adoption_days.get(adoption_days.len() / 2).copied(),
@@ -180,9 +231,9 @@ pub fn home_view(
             .iter()
             .filter(|r| r.impact == Level::High)
             .count(),
-        risks: fleet
-            .open_risks
+        risks: risks
             .iter()
+            .take(DASHBOARD_ROWS)
             .map(|r| RiskRow {
                 engagement: link(&r.engagement),
                 title: r.title.clone(),
@@ -190,23 +241,9 @@ pub fn home_view(
                 impact: r.impact,
             })
             .collect(),
-        progress: fleet
-            .exit_criteria
-            .iter()
-            .filter_map(|p| {
-                let engagement = site
-                    .engagements
-                    .iter()
-                    .find(|e| e.id.as_str() == p.engagement)?;
-                (engagement.status != EngagementStatus::HandedOff).then(|| ProgressRow {
-                    engagement: link(&p.engagement),
-                    status: engagement.status.id().to_string(),
-                    done: p.done,
-                    total: p.total,
-                    percent: percent(p.done, p.total),
-                })
-            })
-            .collect(),
+        risks_total: risks.len(),
+        progress_total: progress.len(),
+        progress: progress.into_iter().take(DASHBOARD_ROWS).collect(),
         escalations: fleet
             .escalations
             .iter()

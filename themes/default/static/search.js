@@ -11,6 +11,7 @@
   const DROPDOWN_LIMIT = 20;
   const PAGE_LIMIT = 100;
   const DEBOUNCE_MS = 120;
+  const COMPLETION_BUDGET = 256 * 1024;
   const UNAVAILABLE = "Search is unavailable";
 
   // Built at run time: an engine without Unicode property escapes then
@@ -33,7 +34,7 @@
     return (String(text).toLowerCase().match(WORD) || []).filter((token) => Array.from(token).length >= 2);
   }
 
-  const prefixOf = (token) => Array.from(token).slice(0, 2).join("");
+  const chars = (text) => Array.from(text);
 
   // One promise per file, shared by concurrent searches; a failed file is
   // forgotten so that a later search tries again.
@@ -53,10 +54,37 @@
 
   async function manifest() {
     const m = await load("search/manifest.json");
-    if (!m || m.version !== 1 || !Array.isArray(m.prefixes) || !(m.meta_shard_size > 0)) {
+    if (!m || m.version !== 2 || !Array.isArray(m.shards) || !(m.meta_shard_size > 0)) {
       throw new Error("unexpected search manifest");
     }
-    return { shardSize: m.meta_shard_size, prefixes: new Set(m.prefixes) };
+    return { shardSize: m.meta_shard_size, shards: new Map(m.shards) };
+  }
+
+  // The shards that can hold terms starting with `token`. Terms are sharded
+  // by prefix, and a crowded prefix is split by one more character (see
+  // src/output/search.rs): the shard named by the longest prefix of the
+  // token, and every shard named by a longer word that starts with it.
+  // A partial word whose completions would cost more than
+  // COMPLETION_BUDGET bytes is matched as a whole word only.
+  function shardsFor(token, shards) {
+    const found = [];
+    const letters = chars(token);
+    for (let n = letters.length; n >= 2; n--) {
+      const key = letters.slice(0, n).join("");
+      if (shards.has(key)) {
+        found.push(key);
+        break;
+      }
+    }
+    const longer = [];
+    let cost = 0;
+    for (const [key, bytes] of shards) {
+      if (key.length > token.length && key.startsWith(token)) {
+        longer.push(key);
+        cost += bytes;
+      }
+    }
+    return cost <= COMPLETION_BUDGET ? found.concat(longer) : found;
   }
 
   // Resolves to { tokens, total, results: [{url, title, section, summary}] }
@@ -66,22 +94,30 @@
     const none = { tokens: tokens, total: 0, results: [] };
     if (tokens.length === 0) return none;
     const index = await manifest();
-    if (!tokens.every((token) => index.prefixes.has(prefixOf(token)))) return none;
+    const keys = tokens.map((token) => shardsFor(token, index.shards));
+    if (keys.some((list) => list.length === 0)) return none;
     const shards = await Promise.all(
-      tokens.map((token) => load("search/idx/" + encodeURIComponent(prefixOf(token)) + ".json"))
+      keys.map((list) => Promise.all(list.map((key) => load("search/idx/" + encodeURIComponent(key) + ".json"))))
     );
 
     // A token matches every term that starts with it: an exact match scores
     // in full, a longer term (search as you type) at half. A document must
-    // match every token; its scores add up.
+    // match every token; its scores add up. Postings are flat pairs of
+    // (document - previous document, score).
     let scores = null;
     tokens.forEach((token, i) => {
-      const shard = shards[i] || {};
       const mine = new Map();
-      for (const term of Object.keys(shard)) {
-        if (!term.startsWith(token) || !Array.isArray(shard[term])) continue;
-        const weight = term === token ? 1 : 0.5;
-        for (const [doc, score] of shard[term]) mine.set(doc, (mine.get(doc) || 0) + score * weight);
+      for (const shard of shards[i]) {
+        for (const term of Object.keys(shard || {})) {
+          const postings = shard[term];
+          if (!term.startsWith(token) || !Array.isArray(postings)) continue;
+          const weight = term === token ? 1 : 0.5;
+          let doc = 0;
+          for (let p = 0; p + 1 < postings.length; p += 2) {
+            doc += postings[p];
+            mine.set(doc, (mine.get(doc) || 0) + postings[p + 1] * weight);
+          }
+        }
       }
       if (scores !== null) {
         for (const [doc, score] of mine) {

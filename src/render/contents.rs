@@ -1,0 +1,99 @@
+//! The content pages, indexed once per render: navigation order, sections
+//! and companion prose by path, so that no page looks through every other
+//! page to find its neighbours (which made ten thousand pages cost a
+//! hundred million steps).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::model::{Page, Site};
+
+/// A section with more pages than this shows a window of them around the
+/// current page instead of all of them.
+pub const SECTION_NAV_LIMIT: usize = 30;
+/// Pages shown on each side of the current one in a long section.
+const NAV_WINDOW: usize = 10;
+
+pub struct Contents<'a> {
+    /// Pages of their own, in navigation order (see [`super::standalone_pages`]).
+    standalone: Vec<&'a Page>,
+    /// Each section's range of `standalone`.
+    sections: HashMap<&'a str, Range<usize>>,
+    /// Position in `standalone` by content path.
+    positions: HashMap<&'a str, usize>,
+    /// Every page that is not a draft, by content path.
+    by_path: HashMap<&'a str, &'a Page>,
+}
+
+/// The part of a section a page's navigation shows.
+pub struct SectionNav<'a> {
+    pub pages: &'a [&'a Page],
+    /// Pages of the section left out before and after.
+    pub before: usize,
+    pub after: usize,
+}
+
+impl<'a> Contents<'a> {
+    pub fn new(site: &'a Site) -> Contents<'a> {
+        let standalone = super::standalone_pages(site);
+        let mut sections: HashMap<&str, Range<usize>> = HashMap::new();
+        let mut positions = HashMap::with_capacity(standalone.len());
+        for (i, page) in standalone.iter().enumerate() {
+            positions.insert(page.path.as_str(), i);
+            sections
+                .entry(section_of(page))
+                .and_modify(|range| range.end = i + 1)
+                .or_insert(i..i + 1);
+        }
+        let by_path = site
+            .pages
+            .iter()
+            .filter(|p| !p.front_matter.draft)
+            .map(|p| (p.path.as_str(), p))
+            .collect();
+        Contents {
+            standalone,
+            sections,
+            positions,
+            by_path,
+        }
+    }
+
+    /// Pages of their own, in navigation order.
+    pub fn standalone(&self) -> &[&'a Page] {
+        &self.standalone
+    }
+
+    /// The page at a content path, unless it is a draft.
+    pub fn page(&self, path: &str) -> Option<&'a Page> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The first guide page, which the main navigation links to.
+    pub fn first_guide(&self) -> Option<&'a Page> {
+        let range = self.sections.get("guide")?;
+        Some(self.standalone[range.start])
+    }
+
+    /// The pages of `page`'s section its navigation lists: all of them, or
+    /// in a long section the ones around it.
+    pub fn section_nav(&self, page: &Page) -> SectionNav<'_> {
+        let range = self.sections[section_of(page)].clone();
+        let at = self.positions[page.path.as_str()];
+        let shown = if range.len() <= SECTION_NAV_LIMIT {
+            range.clone()
+        } else {
+            at.saturating_sub(NAV_WINDOW).max(range.start)..(at + NAV_WINDOW + 1).min(range.end)
+        };
+        SectionNav {
+            before: shown.start - range.start,
+            after: range.end - shown.end,
+            pages: &self.standalone[shown],
+        }
+    }
+}
+
+/// The first directory of a content path: `guide/upgrades.md` → `guide`.
+pub fn section_of(page: &Page) -> &str {
+    page.path.split('/').next().unwrap_or("")
+}
