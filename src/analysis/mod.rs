@@ -23,7 +23,7 @@ pub fn findings(site: &Site) -> Diagnostics {
         let text = site
             .sources
             .get(&engagement.file)
-            .map_or("", String::as_str);
+            .map_or("", |text| &**text);
         let at = |span| Location::new(&engagement.file, text, span);
         let found = deviations_of(site, engagement);
         for deviation in found

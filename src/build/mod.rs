@@ -147,7 +147,7 @@ impl Builder {
         let keep = matches!(destination, Destination::Memory);
         let mut timings = Vec::new();
         let started = Instant::now();
-        let loaded = load_site_cached(&self.request.root, &mut self.load);
+        let loaded = load_site_cached(&self.request.root, &mut self.load, keep);
         let Some(site) = loaded.site else {
             return Err(loaded.diagnostics);
         };
@@ -157,7 +157,7 @@ impl Builder {
         let global =
             self.global_fingerprint(&site, &loaded.fingerprints, &base_url, profile.as_deref());
         let stage = Instant::now();
-        let analysis = self.analyze(&site, &loaded.fingerprints, global);
+        let analysis = self.analyze(&site, &loaded.fingerprints, global, keep);
         timings.push(("analyze", stage.elapsed()));
 
         // Pages are rendered, handed to the search index and written in
@@ -222,11 +222,22 @@ impl Builder {
         for (path, bytes) in rendered.files {
             add(&path, bytes);
         }
-        files.extend(self.engagement_exports(&site, &analysis, &loaded.fingerprints, global, keep));
+        files.extend(self.engagement_exports(
+            &site,
+            &analysis,
+            &loaded.fingerprints,
+            global,
+            destination,
+        )?);
         files
             .par_iter()
             .try_for_each(|(path, bytes)| destination.put(path, bytes))?;
-        let file_count = files.len() + rendered.pages.len();
+        // Engagement exports were written, not returned, when staging.
+        let exported = match destination {
+            Destination::Staging(_) => site.engagements.len(),
+            Destination::Memory => 0,
+        };
+        let file_count = files.len() + rendered.pages.len() + exported;
         let mut kept = SiteFiles::new();
         if keep {
             kept.extend(files);
@@ -271,10 +282,17 @@ impl Builder {
 
     /// Analyses of the engagements whose file or site-wide inputs changed;
     /// the others come from the previous build.
-    fn analyze(&mut self, site: &Site, fingerprints: &Fingerprints, global: u64) -> Analysis {
+    /// With `keep`, the facts are kept for the next build.
+    fn analyze(
+        &mut self,
+        site: &Site,
+        fingerprints: &Fingerprints,
+        global: u64,
+        keep: bool,
+    ) -> Analysis {
         let key = |id: &str| fingerprint(&(global, fingerprints.engagements.get(id)));
         let previous = std::mem::take(&mut self.facts);
-        self.facts = site
+        let facts: HashMap<String, (u64, EngagementFacts)> = site
             .engagements
             .par_iter()
             .map(|e| {
@@ -287,6 +305,15 @@ impl Builder {
                 (id, (key, facts))
             })
             .collect();
+        if !keep {
+            return Analysis::from_facts(
+                facts
+                    .into_iter()
+                    .map(|(id, (_, facts))| (id, facts))
+                    .collect(),
+            );
+        }
+        self.facts = facts;
         Analysis::from_facts(
             self.facts
                 .iter()
@@ -301,10 +328,20 @@ impl Builder {
         analysis: &Analysis,
         fingerprints: &Fingerprints,
         global: u64,
-        keep: bool,
-    ) -> Vec<(String, Arc<[u8]>)> {
+        destination: Destination<'_>,
+    ) -> Result<Vec<(String, Arc<[u8]>)>, Diagnostics> {
+        let path = |id: &str| format!("engagements/{id}.json");
+        if let Destination::Staging(_) = destination {
+            // Written as made, kept nowhere.
+            site.engagements.par_iter().try_for_each(|e| {
+                let id = e.id.as_str();
+                let bytes = exports::engagement_json(e, analysis.of_engagement(id));
+                destination.put(&path(id), &bytes)
+            })?;
+            return Ok(Vec::new());
+        }
         let previous = std::mem::take(&mut self.exports);
-        let exports: HashMap<String, (u64, Arc<[u8]>)> = site
+        self.exports = site
             .engagements
             .par_iter()
             .map(|e| {
@@ -317,14 +354,11 @@ impl Builder {
                 (id, (key, bytes))
             })
             .collect();
-        let files = exports
+        Ok(self
+            .exports
             .iter()
-            .map(|(id, (_, bytes))| (format!("engagements/{id}.json"), bytes.clone()))
-            .collect();
-        if keep {
-            self.exports = exports;
-        }
-        files
+            .map(|(id, (_, bytes))| (path(id), bytes.clone()))
+            .collect())
     }
 }
 

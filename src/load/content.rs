@@ -35,7 +35,7 @@ pub fn parse_page(file: &SourceFile, relative: &str) -> (Option<Page>, Diagnosti
     };
     let matter = SourceFile {
         path: file.path.clone(),
-        text: file.text[..matter_end].to_string(),
+        text: file.text[..matter_end].into(),
     };
     let (front_matter, found) =
         toml_file::parse::<FrontMatter>(&matter, matter_start, FileKind::FrontMatter);

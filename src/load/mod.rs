@@ -106,12 +106,14 @@ pub const ENGAGEMENTS_DIR: &str = "data/engagements";
 
 /// Loads and validates the site rooted at `root`.
 pub fn load_site(root: &Path) -> Loaded {
-    load_site_cached(root, &mut LoadCache::default())
+    load_site_cached(root, &mut LoadCache::default(), false)
 }
 
 /// Like [`load_site`], reusing what `cache` parsed last time for files whose
-/// text has not changed, and updating it.
-pub fn load_site_cached(root: &Path, cache: &mut LoadCache) -> Loaded {
+/// text has not changed. With `keep`, the cache is updated for the next
+/// load; without, what was parsed moves into the site and the cache is left
+/// empty, so that a one-off build holds one copy of the model.
+pub fn load_site_cached(root: &Path, cache: &mut LoadCache, keep: bool) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     if !root.join(DATA_DIR).is_dir() {
         diagnostics.push(
@@ -127,7 +129,7 @@ pub fn load_site_cached(root: &Path, cache: &mut LoadCache) -> Loaded {
             fingerprints: Fingerprints::default(),
         };
     }
-    let mut parsed = parse_all(root, cache, &mut diagnostics);
+    let mut parsed = parse_all(root, cache, keep, &mut diagnostics);
     validate::check(&parsed, &mut diagnostics);
     diagnostics.sort();
     let fingerprints = std::mem::take(&mut parsed.fingerprints);
@@ -143,7 +145,12 @@ pub fn load_site_cached(root: &Path, cache: &mut LoadCache) -> Loaded {
     }
 }
 
-fn parse_all(root: &Path, cache: &mut LoadCache, diagnostics: &mut Diagnostics) -> ParsedSite {
+fn parse_all(
+    root: &Path,
+    cache: &mut LoadCache,
+    keep: bool,
+    diagnostics: &mut Diagnostics,
+) -> ParsedSite {
     let mut global_texts: Vec<String> = Vec::new();
     let mut required = |name: &str, kind| -> Option<SourceFile> {
         let relative = format!("{DATA_DIR}/{name}");
@@ -159,7 +166,7 @@ fn parse_all(root: &Path, cache: &mut LoadCache, diagnostics: &mut Diagnostics) 
             return None;
         }
         let file = read(root, &relative, diagnostics)?;
-        global_texts.push(file.text.clone());
+        global_texts.push(file.text.to_string());
         Some(file)
     };
     let config_file = required("site.toml", FileKind::Site);
@@ -211,14 +218,6 @@ fn parse_all(root: &Path, cache: &mut LoadCache, diagnostics: &mut Diagnostics) 
     }
     std::hash::Hash::hash(&global_texts, &mut global);
     parsed.fingerprints.global = std::hash::Hasher::finish(&global);
-    collect(&size_files, &cache.sizes, &mut parsed.sizes, diagnostics);
-    collect(
-        &engagement_files,
-        &cache.engagements,
-        &mut parsed.engagements,
-        diagnostics,
-    );
-    collect(&content_files, &cache.pages, &mut parsed.pages, diagnostics);
     for relative in &engagement_files {
         if let Some(CachedFile {
             hash,
@@ -240,6 +239,15 @@ fn parse_all(root: &Path, cache: &mut LoadCache, diagnostics: &mut Diagnostics) 
                 .insert(relative[CONTENT_DIR.len() + 1..].to_string(), entry.hash);
         }
     }
+    collect(&size_files, &mut cache.sizes, keep, &mut parsed.sizes, diagnostics);
+    collect(
+        &engagement_files,
+        &mut cache.engagements,
+        keep,
+        &mut parsed.engagements,
+        diagnostics,
+    );
+    collect(&content_files, &mut cache.pages, keep, &mut parsed.pages, diagnostics);
     parsed
 }
 
@@ -285,17 +293,25 @@ fn parse_many<T: Clone + Send + Sync>(
         .collect()
 }
 
-/// Moves what the cache holds for `files` into the parsed site, in order.
+/// Puts what the cache holds for `files` into the parsed site, in order:
+/// copies with `keep`, otherwise moves, emptying the cache.
 fn collect<T: Clone>(
     files: &[String],
-    cache: &FileCache<T>,
+    cache: &mut FileCache<T>,
+    keep: bool,
     into: &mut Vec<Parsed<T>>,
     diagnostics: &mut Diagnostics,
 ) {
     for relative in files {
-        if let Some(entry) = cache.get(relative) {
-            into.extend(entry.parsed.clone());
-            diagnostics.extend(entry.diagnostics.clone());
+        let entry = if keep {
+            cache.get(relative).cloned()
+        } else {
+            cache.remove(relative)
+        };
+        if let Some(entry) = entry {
+            let entry = std::sync::Arc::try_unwrap(entry).unwrap_or_else(|shared| (*shared).clone());
+            into.extend(entry.parsed);
+            diagnostics.extend(entry.diagnostics);
         }
     }
 }

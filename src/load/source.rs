@@ -14,7 +14,9 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct SourceFile {
     /// Relative path with `/` separators (`data/engagements/acme.toml`).
     pub path: String,
-    pub text: String,
+    /// Shared: the parsed file, the load cache and the site's sources all
+    /// hold it.
+    pub text: std::sync::Arc<str>,
 }
 
 impl SourceFile {
@@ -57,7 +59,7 @@ pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Box<Diagno
     let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
     Ok(SourceFile {
         path: relative.to_string(),
-        text,
+        text: text.into(),
     })
 }
 
@@ -100,7 +102,7 @@ mod tests {
     fn stems() {
         let file = SourceFile {
             path: "data/engagements/acme-prod.toml".into(),
-            text: String::new(),
+            text: "".into(),
         };
         assert_eq!(file.stem(), "acme-prod");
     }

@@ -73,29 +73,25 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// The text of every engagement file by path, so that findings of the
     /// analysis can be reported at their line.
-    pub sources: std::collections::BTreeMap<String, String>,
+    pub sources: std::collections::BTreeMap<String, std::sync::Arc<str>>,
 }
 
 impl Site {
     /// The site without engagements marked confidential, for profiles that
     /// leave them out: they then appear on no page, in no count, chart,
     /// search index, sitemap or export. Their companion prose goes too.
-    pub fn without_confidential(&self) -> Site {
-        let hidden: Vec<String> = self
+    pub fn without_confidential(mut self) -> Site {
+        let hidden: std::collections::HashSet<String> = self
             .engagements
             .iter()
             .filter(|e| e.confidential)
-            .map(|e| e.id.to_string())
+            .map(|e| format!("engagements/{}.md", e.id.as_str()))
             .collect();
-        let mut site = self.clone();
-        site.engagements.retain(|e| !e.confidential);
-        site.pages.retain(|p| {
-            !hidden
-                .iter()
-                .any(|id| p.path == format!("engagements/{id}.md"))
-        });
-        site.sources
-            .retain(|path, _| site.engagements.iter().any(|e| e.file == *path));
-        site
+        self.engagements.retain(|e| !e.confidential);
+        self.pages.retain(|p| !hidden.contains(&p.path));
+        let kept: std::collections::HashSet<&str> =
+            self.engagements.iter().map(|e| e.file.as_str()).collect();
+        self.sources.retain(|path, _| kept.contains(path.as_str()));
+        self
     }
 }

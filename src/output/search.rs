@@ -99,7 +99,7 @@ enum Piece<'a> {
 }
 
 /// The text inside `<main>` in pieces: runs of text, decoded entities and
-/// tags, without copying.
+/// tags, without copying. Inline SVG is left out.
 fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
     let start = html.find("<main").unwrap_or(0);
     let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
@@ -113,7 +113,11 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
             each(Piece::Text(&rest[..at]));
         }
         rest = &rest[at..];
-        if rest.starts_with('<') {
+        if rest.starts_with("<svg") {
+            // Diagrams and charts draw what the tables beside them say.
+            each(Piece::Break);
+            rest = rest.find("</svg>").map_or("", |close| &rest[close + 6..]);
+        } else if rest.starts_with('<') {
             each(Piece::Break);
             rest = rest.find('>').map_or("", |close| &rest[close + 1..]);
         } else if let Some((entity, decoded)) =
@@ -670,8 +674,8 @@ mod tests {
 
     #[test]
     fn main_text_strips_tags_and_decodes() {
-        let html = "<header>nav</header><main id=\"main\"><h1>Acme &amp; Co</h1>\n  <p>m5.4xlarge &amp;lt; &copy;</p></main>";
-        assert_eq!(main_text(html), "Acme & Co m5.4xlarge &lt; &copy;");
+        let html = "<header>nav</header><main id=\"main\"><h1>Acme &amp; Co</h1>\n  <p>m5.4xlarge &amp;lt; &copy;</p><svg><text>chart</text></svg>.</main>";
+        assert_eq!(main_text(html), "Acme & Co m5.4xlarge &lt; &copy; .");
     }
 
     #[test]
