@@ -146,7 +146,7 @@ pub struct EngagementFacts {
 /// The analyses of a whole site.
 #[derive(Debug, Default)]
 pub struct Analysis {
-    engagements: std::collections::HashMap<String, EngagementFacts>,
+    engagements: std::collections::HashMap<String, std::sync::Arc<EngagementFacts>>,
 }
 
 impl EngagementFacts {
@@ -188,13 +188,21 @@ impl Analysis {
         let engagements = site
             .engagements
             .par_iter()
-            .map(|e| (e.id.to_string(), EngagementFacts::compute(site, e)))
+            .map(|e| {
+                (
+                    e.id.to_string(),
+                    std::sync::Arc::new(EngagementFacts::compute(site, e)),
+                )
+            })
             .collect();
         Analysis { engagements }
     }
 
-    /// An analysis assembled from facts computed earlier (see `build`).
-    pub fn from_facts(engagements: std::collections::HashMap<String, EngagementFacts>) -> Analysis {
+    /// An analysis assembled from facts computed earlier (see `build`),
+    /// shared with the builder's cache.
+    pub fn from_facts(
+        engagements: std::collections::HashMap<String, std::sync::Arc<EngagementFacts>>,
+    ) -> Analysis {
         Analysis { engagements }
     }
 

@@ -116,7 +116,7 @@ impl Destination<'_> {
 pub struct Builder {
     request: BuildRequest,
     load: LoadCache,
-    facts: HashMap<String, (u64, EngagementFacts)>,
+    facts: HashMap<String, (u64, Arc<EngagementFacts>)>,
     pages: PageCache,
     exports: HashMap<String, (u64, Arc<[u8]>)>,
     search: Option<SearchIndex>,
@@ -136,6 +136,38 @@ impl Builder {
 
     pub fn root(&self) -> &Path {
         &self.request.root
+    }
+
+    /// Tells the next build which paths changed since the last one (as a
+    /// watcher reports them), so that it reads only those files. A path
+    /// outside the site makes it read everything.
+    pub fn note_changes(&mut self, paths: &[PathBuf]) {
+        let root = &self.request.root;
+        let canonical = root.canonicalize().ok();
+        let relative: Option<Vec<String>> = paths
+            .iter()
+            .map(|path| {
+                let inside = path
+                    .strip_prefix(root)
+                    .ok()
+                    .or_else(|| path.strip_prefix(canonical.as_ref()?).ok())?;
+                let parts: Option<Vec<&str>> =
+                    inside.components().map(|c| c.as_os_str().to_str()).collect();
+                Some(parts?.join("/"))
+            })
+            .collect();
+        match relative {
+            // The root itself stands for "anything may have changed".
+            Some(relative) if !relative.iter().any(String::is_empty) => {
+                self.load.note_changes(relative)
+            }
+            _ => self.load.forget_changes(),
+        }
+    }
+
+    /// Makes the next build read every file, as after a watcher error.
+    pub fn forget_changes(&mut self) {
+        self.load.forget_changes();
     }
 
     /// Builds the site in memory, keeping what the next build can reuse.
@@ -292,7 +324,7 @@ impl Builder {
     ) -> Analysis {
         let key = |id: &str| fingerprint(&(global, fingerprints.engagements.get(id)));
         let previous = std::mem::take(&mut self.facts);
-        let facts: HashMap<String, (u64, EngagementFacts)> = site
+        let facts: HashMap<String, (u64, Arc<EngagementFacts>)> = site
             .engagements
             .par_iter()
             .map(|e| {
@@ -300,7 +332,7 @@ impl Builder {
                 let key = key(&id);
                 let facts = match previous.get(&id) {
                     Some((cached, facts)) if *cached == key => facts.clone(),
-                    _ => EngagementFacts::compute(site, e),
+                    _ => Arc::new(EngagementFacts::compute(site, e)),
                 };
                 (id, (key, facts))
             })

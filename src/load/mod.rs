@@ -30,7 +30,8 @@ use crate::schema::FileKind;
 #[derive(Debug, Clone)]
 pub struct Parsed<T> {
     pub file: SourceFile,
-    pub value: T,
+    /// Shared, so that a file unchanged since the last load costs no copy.
+    pub value: std::sync::Arc<T>,
 }
 
 /// Everything that parsed, before cross-references are checked.
@@ -74,11 +75,38 @@ pub struct Fingerprints {
 
 /// Parsed files kept between loads, keyed by path and reused while the
 /// file's text is unchanged: in `serve`, one edit re-parses one file.
+///
+/// When told which paths changed since the last load (see
+/// [`LoadCache::note_changes`]), the next load lists and reads only those:
+/// at ten thousand files, reading and hashing every file costs a hundred
+/// times what the edit does.
 #[derive(Default)]
 pub struct LoadCache {
     sizes: FileCache<ReferenceArchitecture>,
     engagements: FileCache<Engagement>,
     pages: FileCache<Page>,
+    /// The files each directory held at the last load.
+    listings: HashMap<&'static str, Vec<String>>,
+    /// Paths (relative to the root) changed since the last load, or `None`
+    /// when that is not known and everything is listed and read.
+    changed: Option<std::collections::BTreeSet<String>>,
+}
+
+impl LoadCache {
+    /// Records paths, relative to the site root, that changed since the
+    /// last load. A path that is not a data or content file of its
+    /// directory (a directory, a symbolic link, anything unexpected) makes
+    /// the next load list and read everything, as does [`LoadCache::forget_changes`].
+    pub fn note_changes(&mut self, relative: impl IntoIterator<Item = String>) {
+        if let Some(changed) = &mut self.changed {
+            changed.extend(relative);
+        }
+    }
+
+    /// Makes the next load list and read every file.
+    pub fn forget_changes(&mut self) {
+        self.changed = None;
+    }
 }
 
 /// Shared entries: a file unchanged since the last load costs a pointer copy.
@@ -189,25 +217,39 @@ fn parse_all(
             .trim_end_matches(".toml")
             .to_string()
     };
-    let size_files = list_files(root, SIZES_DIR, "toml", diagnostics);
+    let size_files = listing(root, SIZES_DIR, "toml", cache, diagnostics);
     parsed.size_files = size_files.iter().map(stem).collect();
-    cache.sizes = parse_many(root, &size_files, &cache.sizes, |file, found| {
+    let changed = cache.changed.take();
+    let changed = changed.as_ref();
+    cache.sizes = parse_many(root, &size_files, &cache.sizes, changed, |file, found| {
         parse_file(file, FileKind::ReferenceArchitecture, found)
     });
-    let engagement_files = list_files(root, ENGAGEMENTS_DIR, "toml", diagnostics);
+    let engagement_files = listing(root, ENGAGEMENTS_DIR, "toml", cache, diagnostics);
     parsed.engagement_files = engagement_files.iter().map(stem).collect();
     cache.engagements = parse_many(
         root,
         &engagement_files,
         &cache.engagements,
-        |file, found| parse_file(file, FileKind::Engagement, found),
+        changed,
+        |file, found| {
+            let path = file.path.clone();
+            parse_file::<Engagement>(file, FileKind::Engagement, found).map(|mut parsed| {
+                std::sync::Arc::get_mut(&mut parsed.value)
+                    .expect("just parsed")
+                    .file = path;
+                parsed
+            })
+        },
     );
-    let content_files = list_files(root, CONTENT_DIR, "md", diagnostics);
-    cache.pages = parse_many(root, &content_files, &cache.pages, |file, found| {
+    let content_files = listing(root, CONTENT_DIR, "md", cache, diagnostics);
+    cache.pages = parse_many(root, &content_files, &cache.pages, changed, |file, found| {
         let under_content = file.path[CONTENT_DIR.len() + 1..].to_string();
         let (page, page_diagnostics) = content::parse_page(&file, &under_content);
         found.extend(page_diagnostics);
-        page.map(|value| Parsed { file, value })
+        page.map(|value| Parsed {
+            file,
+            value: value.into(),
+        })
     });
 
     let mut global = std::collections::hash_map::DefaultHasher::new();
@@ -239,6 +281,14 @@ fn parse_all(
                 .insert(relative[CONTENT_DIR.len() + 1..].to_string(), entry.hash);
         }
     }
+    if keep {
+        cache.changed = Some(Default::default());
+        cache.listings = HashMap::from([
+            (SIZES_DIR, size_files.clone()),
+            (ENGAGEMENTS_DIR, engagement_files.clone()),
+            (CONTENT_DIR, content_files.clone()),
+        ]);
+    }
     collect(&size_files, &mut cache.sizes, keep, &mut parsed.sizes, diagnostics);
     collect(
         &engagement_files,
@@ -252,16 +302,24 @@ fn parse_all(
 }
 
 /// Reads `files` and parses, in parallel, those whose text differs from
-/// what `previous` holds. Returns the new cache (only these files).
+/// what `previous` holds. A file `previous` holds that is not among the
+/// `changed` paths (when they are known) is not even read. Returns the new
+/// cache (only these files).
 fn parse_many<T: Clone + Send + Sync>(
     root: &Path,
     files: &[String],
     previous: &FileCache<T>,
+    changed: Option<&std::collections::BTreeSet<String>>,
     parse: impl Fn(SourceFile, &mut Diagnostics) -> Option<Parsed<T>> + Sync,
 ) -> FileCache<T> {
     files
         .par_iter()
         .map(|relative| {
+            if let (Some(changed), Some(cached)) = (changed, previous.get(relative))
+                && !changed.contains(relative)
+            {
+                return (relative.clone(), cached.clone());
+            }
             let mut found = Diagnostics::default();
             let Some(file) = read(root, relative, &mut found) else {
                 return (
@@ -341,7 +399,10 @@ fn parse_file<T: DeserializeOwned>(
     }
     let (value, found) = toml_file::parse::<T>(&file, 0, kind);
     diagnostics.extend(found);
-    value.map(|value| Parsed { file, value })
+    value.map(|value| Parsed {
+        file,
+        value: value.into(),
+    })
 }
 
 fn empty_file_help(kind: FileKind, stem: &str) -> String {
@@ -360,6 +421,41 @@ fn empty_file_help(kind: FileKind, stem: &str) -> String {
 /// Files with `extension` under `root/dir`, recursively, as sorted relative
 /// paths. Symbolic links are not followed: a link out of the site, or a
 /// loop, must never be read.
+/// The files of `dir`: the last load's list updated with the changed
+/// paths when they are known and all plain files, otherwise listed afresh.
+fn listing(
+    root: &Path,
+    dir: &'static str,
+    extension: &str,
+    cache: &LoadCache,
+    diagnostics: &mut Diagnostics,
+) -> Vec<String> {
+    let (Some(changed), Some(previous)) = (&cache.changed, cache.listings.get(dir)) else {
+        return list_files(root, dir, extension, diagnostics);
+    };
+    let mut files: std::collections::BTreeSet<String> = previous.iter().cloned().collect();
+    let prefix = format!("{dir}/");
+    for path in changed {
+        if !path.starts_with(&prefix) {
+            continue;
+        }
+        match std::fs::symlink_metadata(root.join(path)) {
+            Ok(metadata) if metadata.is_file() => {
+                if path.ends_with(&format!(".{extension}")) {
+                    files.insert(path.clone());
+                }
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                files.remove(path);
+            }
+            // A directory, a link or an unreadable entry: list everything,
+            // which also reports what is wrong with it.
+            _ => return list_files(root, dir, extension, diagnostics),
+        }
+    }
+    files.into_iter().collect()
+}
+
 fn list_files(
     root: &Path,
     dir: &str,
@@ -408,27 +504,33 @@ fn relative_path(root: &Path, path: &Path) -> String {
 }
 
 fn into_site(parsed: ParsedSite) -> Option<Site> {
-    let mut sizes: Vec<ReferenceArchitecture> = parsed.sizes.into_iter().map(|p| p.value).collect();
+    let mut sizes: Vec<ReferenceArchitecture> = parsed
+        .sizes
+        .into_iter()
+        .map(|p| std::sync::Arc::unwrap_or_clone(p.value))
+        .collect();
     sizes.sort_by_key(|size| (size.limits.users, size.limits.repositories));
     let mut sources = std::collections::BTreeMap::new();
-    let mut engagements: Vec<Engagement> = parsed
+    let mut engagements: Vec<std::sync::Arc<Engagement>> = parsed
         .engagements
         .into_iter()
         .map(|parsed| {
-            let mut engagement = parsed.value;
-            engagement.file = parsed.file.path.clone();
             sources.insert(parsed.file.path, parsed.file.text);
-            engagement
+            parsed.value
         })
         .collect();
     engagements.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut pages: Vec<Page> = parsed.pages.into_iter().map(|p| p.value).collect();
+    let mut pages: Vec<Page> = parsed
+        .pages
+        .into_iter()
+        .map(|p| std::sync::Arc::unwrap_or_clone(p.value))
+        .collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     Some(Site {
-        config: parsed.config?.value,
-        catalog: parsed.catalog?.value,
-        releases: parsed.releases?.value,
-        support: parsed.support?.value,
+        config: std::sync::Arc::unwrap_or_clone(parsed.config?.value),
+        catalog: std::sync::Arc::unwrap_or_clone(parsed.catalog?.value),
+        releases: std::sync::Arc::unwrap_or_clone(parsed.releases?.value),
+        support: std::sync::Arc::unwrap_or_clone(parsed.support?.value),
         sizes,
         engagements,
         pages,
@@ -438,10 +540,10 @@ fn into_site(parsed: ParsedSite) -> Option<Site> {
 
 /// Parses one data file on its own, ignoring its problems (`check` reports
 /// them): for commands such as `new` that only need a vocabulary.
-pub fn parse_alone<T: DeserializeOwned>(root: &Path, relative: &str, kind: FileKind) -> Option<T> {
+pub fn parse_alone<T: DeserializeOwned + Clone>(root: &Path, relative: &str, kind: FileKind) -> Option<T> {
     let mut ignored = Diagnostics::default();
     let file = read(root, relative, &mut ignored)?;
-    parse_file::<T>(file, kind, &mut ignored).map(|parsed| parsed.value)
+    parse_file::<T>(file, kind, &mut ignored).map(|parsed| std::sync::Arc::unwrap_or_clone(parsed.value))
 }
 
 /// Stems of the `.toml` files in `root/dir` (the size ids, the engagement ids).
@@ -458,12 +560,13 @@ pub fn file_stems(root: &Path, dir: &str) -> Vec<String> {
 
 /// Reads and parses a TOML file given by path, such as a requirements file
 /// for `refarch support --file`.
-pub fn read_toml<T: DeserializeOwned>(path: &Path, kind: FileKind) -> (Option<T>, Diagnostics) {
+pub fn read_toml<T: DeserializeOwned + Clone>(path: &Path, kind: FileKind) -> (Option<T>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let display = path.to_string_lossy().replace('\\', "/");
     let Some(file) = read(Path::new(""), &display, &mut diagnostics) else {
         return (None, diagnostics);
     };
-    let value = parse_file::<T>(file, kind, &mut diagnostics).map(|parsed| parsed.value);
+    let value = parse_file::<T>(file, kind, &mut diagnostics)
+        .map(|parsed| std::sync::Arc::unwrap_or_clone(parsed.value));
     (value, diagnostics)
 }

@@ -67,8 +67,9 @@ pub struct Site {
     pub support: SupportRules,
     /// Reference architectures, smallest first (by user limit).
     pub sizes: Vec<ReferenceArchitecture>,
-    /// Engagements, sorted by id.
-    pub engagements: Vec<Engagement>,
+    /// Engagements, sorted by id. Shared with the load cache, so that
+    /// `serve` re-parses and copies only the file that changed.
+    pub engagements: Vec<std::sync::Arc<Engagement>>,
     /// Content pages, sorted by path.
     pub pages: Vec<Page>,
     /// The text of every engagement file by path, so that findings of the

@@ -126,7 +126,7 @@ pub fn render_site<T: Send, E: Send>(
         Job::NotFound,
     ];
     jobs.extend(site.sizes.iter().map(|s| Job::Size(s.id.as_str())));
-    jobs.extend(site.engagements.iter().map(Job::Engagement));
+    jobs.extend(site.engagements.iter().map(|e| Job::Engagement(e)));
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
     let all_engagements = fingerprint(&inputs.engagements.iter().collect::<Vec<_>>());

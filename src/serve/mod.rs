@@ -142,6 +142,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
                     paths.extend(more);
                 }
                 watcher.adopt(&paths);
+                builder.note_changes(&paths);
                 rebuild(&mut builder, &shared, &paths, options.color);
             }
             Err(RecvTimeoutError::Timeout) => {}

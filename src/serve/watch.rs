@@ -69,8 +69,19 @@ pub fn watch(
 ) -> notify::Result<Watcher> {
     let watched: Vec<PathBuf> = WATCHED.iter().map(|dir| root.join(dir)).collect();
     let roots = watched.clone();
+    let site = root.to_path_buf();
     let handler = move |result: DebounceEventResult| {
-        if let Ok(events) = result {
+        // Lost events (an error, or the watcher asking for a rescan) are
+        // reported as the site root: everything may have changed.
+        let Ok(events) = result else {
+            let _ = changes.send(vec![site.clone()]);
+            return;
+        };
+        if events.iter().any(|event| event.need_rescan()) {
+            let _ = changes.send(vec![site.clone()]);
+            return;
+        }
+        {
             // Reading files during a rebuild raises access events: only
             // writes, creations, renames and removals are changes.
             let paths: Vec<PathBuf> = events

@@ -2,7 +2,8 @@
 //! full build of the same inputs gives, over a series of edits, additions,
 //! renames and deletions of every kind of input.
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use refarch::build::{BuildRequest, Builder, SiteFiles};
 
@@ -43,6 +44,39 @@ fn assert_same(step: &str, incremental: &SiteFiles, full: &SiteFiles) {
             "{step}: {path} differs from a full build"
         );
     }
+}
+
+/// Every file under the site's inputs, by path, with its contents.
+fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![root.join("data"), root.join("content"), root.join("themes")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// The paths added, removed or changed between two trees.
+fn changed(
+    root: &Path,
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+    after: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Vec<PathBuf> {
+    let paths: BTreeSet<&PathBuf> = before.keys().chain(after.keys()).collect();
+    let changed: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|path| before.get(*path) != after.get(*path))
+        .cloned()
+        .collect();
+    assert!(!changed.is_empty(), "an edit changed nothing under {}", root.display());
+    changed
 }
 
 #[test]
@@ -193,7 +227,11 @@ fn incremental_rebuilds_equal_full_builds_over_a_series_of_edits() {
         ),
     ];
     for (step, edit) in &edits {
+        let before = tree(&root);
         edit(&test);
+        // As the watcher would: the builder is told what changed and reads
+        // only that.
+        builder.note_changes(&changed(&root, &before, &tree(&root)));
         let incremental = builder
             .build()
             .unwrap_or_else(|d| panic!("{step}: {}", d.render(false)))
@@ -214,11 +252,39 @@ fn a_broken_edit_fails_and_the_next_good_build_is_still_exact() {
         engagement,
         original.replace("method = \"helm\"", "method = \"helmm\""),
     );
+    builder.note_changes(&[root.join(engagement)]);
     assert!(builder.build().is_err());
     test.write(engagement, original.replace("Quanta", "Quantum"));
+    builder.note_changes(&[root.join(engagement)]);
     assert_same(
         "after a failed build",
         &builder.build().unwrap().files,
         &full(&root),
     );
+}
+
+#[test]
+fn told_what_changed_a_rebuild_reads_only_that_and_the_root_means_everything() {
+    let test = SiteTest::example();
+    let root = test.path().to_path_buf();
+    let mut builder = Builder::new(request(&root));
+    builder.build().unwrap();
+    let page = "engagements/quanta-freight/index.html";
+    let renamed = |t: &SiteTest, from: &str, to: &str| {
+        let path = "data/engagements/quanta-freight.toml";
+        t.write(path, t.read(path).replace(from, to));
+    };
+
+    renamed(&test, "Quanta Freight", "Quanta Cargo");
+    builder.note_changes(&[root.join("content/guide/upgrades.md")]);
+    let files = builder.build().unwrap().files;
+    assert!(
+        String::from_utf8_lossy(&files[page]).contains("Quanta Freight"),
+        "a file not named as changed is not read again"
+    );
+
+    builder.note_changes(&[root.clone()]);
+    let files = builder.build().unwrap().files;
+    assert!(String::from_utf8_lossy(&files[page]).contains("Quanta Cargo"));
+    assert_same("after a rescan", &files, &full(&root));
 }

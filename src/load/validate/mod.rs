@@ -97,7 +97,7 @@ pub struct Index {
 
 impl Index {
     fn build(parsed: &ParsedSite) -> Index {
-        let catalog = parsed.catalog.as_ref().map(|c| &c.value);
+        let catalog = parsed.catalog.as_ref().map(|c| &*c.value);
         let releases = parsed.releases.as_ref().map(|r| r.value.minors());
         Index {
             method: Vocabulary::new(

@@ -111,13 +111,13 @@ pub fn home_view(
     analysis: &crate::analysis::Analysis,
     urls: &crate::render::urls::Urls,
 ) -> HomeView {
-    let all: Vec<&Engagement> = site.engagements.iter().collect();
+    let all: Vec<&Engagement> = site.engagements.iter().map(|e| &**e).collect();
     let fleet = fleet(site, &all, analysis);
     let names = Names::new(site);
     let by_id: std::collections::HashMap<&str, &Engagement> = site
         .engagements
         .iter()
-        .map(|e| (e.id.as_str(), e))
+        .map(|e| (e.id.as_str(), &**e))
         .collect();
     let link = |id: &str| {
         Link::new(
