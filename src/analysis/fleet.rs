@@ -215,7 +215,7 @@ mod tests {
     #[test]
     fn counts_and_flags_on_the_analysis_fixture() {
         let site = fixture("analysis");
-        let all: Vec<&Engagement> = site.engagements.iter().collect();
+        let all: Vec<&Engagement> = site.engagements.iter().map(|e| &**e).collect();
         let fleet = fleet(&site, &all, &Analysis::of(&site));
         let counts = |list: &[Count]| {
             list.iter()

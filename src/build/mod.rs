@@ -23,7 +23,7 @@ use crate::output::search::{self, DocTerms, SearchIndex};
 use crate::output::{exports, sitemap, writer};
 use crate::render::urls::Urls;
 use crate::render::{
-    PageCache, PageInputs, RenderError, RenderOptions, RenderedPage, fingerprint, guide_pages,
+    PageInputs, RenderCache, RenderError, RenderOptions, RenderedPage, fingerprint, guide_pages,
     render_site, templates,
 };
 
@@ -117,7 +117,7 @@ pub struct Builder {
     request: BuildRequest,
     load: LoadCache,
     facts: HashMap<String, (u64, Arc<EngagementFacts>)>,
-    pages: PageCache,
+    pages: RenderCache,
     exports: HashMap<String, (u64, Arc<[u8]>)>,
     search: Option<SearchIndex>,
 }
@@ -128,7 +128,7 @@ impl Builder {
             request,
             load: LoadCache::default(),
             facts: HashMap::new(),
-            pages: PageCache::new(),
+            pages: RenderCache::default(),
             exports: HashMap::new(),
             search: None,
         }
@@ -151,8 +151,10 @@ impl Builder {
                     .strip_prefix(root)
                     .ok()
                     .or_else(|| path.strip_prefix(canonical.as_ref()?).ok())?;
-                let parts: Option<Vec<&str>> =
-                    inside.components().map(|c| c.as_os_str().to_str()).collect();
+                let parts: Option<Vec<&str>> = inside
+                    .components()
+                    .map(|c| c.as_os_str().to_str())
+                    .collect();
                 Some(parts?.join("/"))
             })
             .collect();

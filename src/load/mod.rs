@@ -242,15 +242,21 @@ fn parse_all(
         },
     );
     let content_files = listing(root, CONTENT_DIR, "md", cache, diagnostics);
-    cache.pages = parse_many(root, &content_files, &cache.pages, changed, |file, found| {
-        let under_content = file.path[CONTENT_DIR.len() + 1..].to_string();
-        let (page, page_diagnostics) = content::parse_page(&file, &under_content);
-        found.extend(page_diagnostics);
-        page.map(|value| Parsed {
-            file,
-            value: value.into(),
-        })
-    });
+    cache.pages = parse_many(
+        root,
+        &content_files,
+        &cache.pages,
+        changed,
+        |file, found| {
+            let under_content = file.path[CONTENT_DIR.len() + 1..].to_string();
+            let (page, page_diagnostics) = content::parse_page(&file, &under_content);
+            found.extend(page_diagnostics);
+            page.map(|value| Parsed {
+                file,
+                value: value.into(),
+            })
+        },
+    );
 
     let mut global = std::collections::hash_map::DefaultHasher::new();
     for relative in &size_files {
@@ -289,7 +295,13 @@ fn parse_all(
             (CONTENT_DIR, content_files.clone()),
         ]);
     }
-    collect(&size_files, &mut cache.sizes, keep, &mut parsed.sizes, diagnostics);
+    collect(
+        &size_files,
+        &mut cache.sizes,
+        keep,
+        &mut parsed.sizes,
+        diagnostics,
+    );
     collect(
         &engagement_files,
         &mut cache.engagements,
@@ -297,7 +309,13 @@ fn parse_all(
         &mut parsed.engagements,
         diagnostics,
     );
-    collect(&content_files, &mut cache.pages, keep, &mut parsed.pages, diagnostics);
+    collect(
+        &content_files,
+        &mut cache.pages,
+        keep,
+        &mut parsed.pages,
+        diagnostics,
+    );
     parsed
 }
 
@@ -367,7 +385,8 @@ fn collect<T: Clone>(
             cache.remove(relative)
         };
         if let Some(entry) = entry {
-            let entry = std::sync::Arc::try_unwrap(entry).unwrap_or_else(|shared| (*shared).clone());
+            let entry =
+                std::sync::Arc::try_unwrap(entry).unwrap_or_else(|shared| (*shared).clone());
             into.extend(entry.parsed);
             diagnostics.extend(entry.diagnostics);
         }
@@ -540,10 +559,15 @@ fn into_site(parsed: ParsedSite) -> Option<Site> {
 
 /// Parses one data file on its own, ignoring its problems (`check` reports
 /// them): for commands such as `new` that only need a vocabulary.
-pub fn parse_alone<T: DeserializeOwned + Clone>(root: &Path, relative: &str, kind: FileKind) -> Option<T> {
+pub fn parse_alone<T: DeserializeOwned + Clone>(
+    root: &Path,
+    relative: &str,
+    kind: FileKind,
+) -> Option<T> {
     let mut ignored = Diagnostics::default();
     let file = read(root, relative, &mut ignored)?;
-    parse_file::<T>(file, kind, &mut ignored).map(|parsed| std::sync::Arc::unwrap_or_clone(parsed.value))
+    parse_file::<T>(file, kind, &mut ignored)
+        .map(|parsed| std::sync::Arc::unwrap_or_clone(parsed.value))
 }
 
 /// Stems of the `.toml` files in `root/dir` (the size ids, the engagement ids).
@@ -560,7 +584,10 @@ pub fn file_stems(root: &Path, dir: &str) -> Vec<String> {
 
 /// Reads and parses a TOML file given by path, such as a requirements file
 /// for `refarch support --file`.
-pub fn read_toml<T: DeserializeOwned + Clone>(path: &Path, kind: FileKind) -> (Option<T>, Diagnostics) {
+pub fn read_toml<T: DeserializeOwned + Clone>(
+    path: &Path,
+    kind: FileKind,
+) -> (Option<T>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let display = path.to_string_lossy().replace('\\', "/");
     let Some(file) = read(Path::new(""), &display, &mut diagnostics) else {

@@ -98,8 +98,14 @@ enum Piece<'a> {
     Break,
 }
 
+/// Templates wrap what search should not index in these comments: the rows
+/// of pages that list every engagement, each of which has its own page.
+pub const SKIP_START: &str = "<!--nosearch-->";
+pub const SKIP_END: &str = "<!--/nosearch-->";
+
 /// The text inside `<main>` in pieces: runs of text, decoded entities and
-/// tags, without copying. Inline SVG is left out.
+/// tags, without copying. Inline SVG and what templates marked with
+/// [`SKIP_START`] and [`SKIP_END`] are left out.
 fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
     let start = html.find("<main").unwrap_or(0);
     let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
@@ -113,7 +119,12 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
             each(Piece::Text(&rest[..at]));
         }
         rest = &rest[at..];
-        if rest.starts_with("<svg") {
+        if rest.starts_with(SKIP_START) {
+            each(Piece::Break);
+            rest = rest
+                .find(SKIP_END)
+                .map_or("", |close| &rest[close + SKIP_END.len()..]);
+        } else if rest.starts_with("<svg") {
             // Diagrams and charts draw what the tables beside them say.
             each(Piece::Break);
             rest = rest.find("</svg>").map_or("", |close| &rest[close + 6..]);
@@ -674,7 +685,7 @@ mod tests {
 
     #[test]
     fn main_text_strips_tags_and_decodes() {
-        let html = "<header>nav</header><main id=\"main\"><h1>Acme &amp; Co</h1>\n  <p>m5.4xlarge &amp;lt; &copy;</p><svg><text>chart</text></svg>.</main>";
+        let html = "<header>nav</header><main id=\"main\"><h1>Acme &amp; Co</h1>\n  <p>m5.4xlarge &amp;lt; &copy;</p><svg><text>chart</text></svg>.<!--nosearch--><p>rows</p><!--/nosearch--></main>";
         assert_eq!(main_text(html), "Acme & Co m5.4xlarge &lt; &copy; .");
     }
 

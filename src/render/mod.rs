@@ -89,6 +89,18 @@ pub struct PageInputs<'a> {
 /// inputs.
 pub type PageCache = std::collections::HashMap<String, (u64, RenderedPage)>;
 
+/// Parts of pages kept between builds, by name (`list-row/<id>`), with the
+/// fingerprint of their inputs: a page that summarises every engagement is
+/// re-assembled from them, rendering only the parts that changed.
+pub type FragmentCache = std::collections::HashMap<String, (u64, std::sync::Arc<str>)>;
+
+/// What one build keeps for the next.
+#[derive(Default)]
+pub struct RenderCache {
+    pub pages: PageCache,
+    pub fragments: FragmentCache,
+}
+
 /// Renders every page of `site`, reusing pages of `previous` whose inputs
 /// are unchanged, and hands each page with the fingerprint of its inputs to
 /// `each` as soon as it is made, on the thread that made it. With `keep`
@@ -99,10 +111,10 @@ pub fn render_site<T: Send, E: Send>(
     analysis: &Analysis,
     options: &RenderOptions,
     inputs: PageInputs<'_>,
-    previous: &PageCache,
+    previous: &RenderCache,
     keep: bool,
     each: impl Fn(&RenderedPage, u64) -> Result<T, E> + Sync,
-) -> Result<(RenderedSite<T>, PageCache), RenderError<E>> {
+) -> Result<(RenderedSite<T>, RenderCache), RenderError<E>> {
     let urls = Urls::new(&options.base_url);
     let env = templates::environment(&options.root, &options.theme, &urls)
         .map_err(|d| RenderError::Template(single(d)))?;
@@ -110,6 +122,9 @@ pub fn render_site<T: Send, E: Send>(
     let contents = contents::Contents::new(site);
     let renderer = Renderer {
         analysis,
+        inputs,
+        previous_fragments: &previous.fragments,
+        fragments: std::sync::Mutex::new(FragmentCache::new()),
         contents: &contents,
         env: &env,
         site_view: &site_view,
@@ -134,7 +149,7 @@ pub fn render_site<T: Send, E: Send>(
         .par_iter()
         .map(|job| {
             let (path, key) = job_key(&contents, job, inputs, all_engagements);
-            let mut page = match previous.get(&path) {
+            let mut page = match previous.pages.get(&path) {
                 Some((cached_key, page)) if *cached_key == key => page.clone(),
                 _ => renderer
                     .render(site, &urls, job)
@@ -175,7 +190,14 @@ pub fn render_site<T: Send, E: Send>(
         "static/highlight.css".to_string(),
         highlight::stylesheet().into_bytes(),
     ));
-    Ok((RenderedSite { pages, files }, cache))
+    let fragments = renderer.fragments.into_inner().expect("fragment lock");
+    Ok((
+        RenderedSite { pages, files },
+        RenderCache {
+            pages: cache,
+            fragments,
+        },
+    ))
 }
 
 /// Why rendering stopped: a template failed, or the caller's `each` did.
@@ -276,6 +298,10 @@ enum Job<'a> {
 
 struct Renderer<'a> {
     analysis: &'a Analysis,
+    inputs: PageInputs<'a>,
+    previous_fragments: &'a FragmentCache,
+    /// Fragments made or reused by this build.
+    fragments: std::sync::Mutex<FragmentCache>,
     contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
     site_view: &'a SiteView,
@@ -325,7 +351,13 @@ impl Renderer<'_> {
                 PageMeta::new("Engagements", "engagements/", "engagements/")
                     .described("Every customer implementation, with its deployment, release, size and progress.")
                     .crumbs(vec![Link::new("Fleet", "")]),
-                Value::from(Serde(views::engagement::list_view(site, self.analysis))),
+                Value::from(Serde(views::engagement::list_view(
+                    site,
+                    self.analysis,
+                    self.engagement_rows(site, "list-row", "engagement-row.html", |e, facts| {
+                        Some(Value::from(Serde(views::engagement::list_row(site, e, facts))))
+                    })?,
+                ))),
                 true,
             ),
             Job::Engagement(engagement) => {
@@ -347,7 +379,12 @@ impl Renderer<'_> {
                 PageMeta::new("Releases", "releases/", "releases/")
                     .described("The release catalog, the support window, upgrade rules and every customer's path to the latest release.")
                     .crumbs(vec![Link::new("Fleet", "")]),
-                Value::from(Serde(views::releases::releases_view(site, self.analysis))),
+                Value::from(Serde(views::releases::releases_view(
+                    site,
+                    self.engagement_rows(site, "path-row", "release-path-row.html", |e, facts| {
+                        views::releases::path_row(site, e, facts).map(|row| Value::from(Serde(row)))
+                    })?,
+                ))),
                 true,
             ),
             Job::Content(page) => {
@@ -418,6 +455,62 @@ impl Renderer<'_> {
 }
 
 impl Renderer<'_> {
+    /// One row per engagement of a page that lists them all, each rendered
+    /// from `template` (with the row as `r` and `e`) unless the previous
+    /// build made it from the same inputs; `row` gives the row's view, or
+    /// `None` for no row.
+    fn engagement_rows(
+        &self,
+        site: &Site,
+        kind: &str,
+        template: &str,
+        row: impl Fn(&Engagement, &crate::analysis::EngagementFacts) -> Option<Value> + Sync,
+    ) -> Result<String, Diagnostic> {
+        let template = self
+            .env
+            .get_template(template)
+            .expect("templates are loaded");
+        let rows: Vec<std::sync::Arc<str>> = site
+            .engagements
+            .par_iter()
+            .map(|e| {
+                let id = e.id.as_str();
+                let name = format!("{kind}/{id}");
+                let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
+                let html = match self.previous_fragments.get(&name) {
+                    Some((cached, html)) if *cached == key => html.clone(),
+                    _ => match row(e, self.analysis.of_engagement(id)) {
+                        Some(row) => {
+                            let html = template
+                                .render(context! { r => row.clone(), e => row })
+                                .map_err(|error| {
+                                    templates::template_error(
+                                        &self.options.root,
+                                        &self.options.theme,
+                                        template.name(),
+                                        &error,
+                                    )
+                                })?;
+                            std::sync::Arc::from(html)
+                        }
+                        None => std::sync::Arc::from(""),
+                    },
+                };
+                self.fragments
+                    .lock()
+                    .expect("fragment lock")
+                    .insert(name, (key, html.clone()));
+                Ok(html)
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        let mut html = String::with_capacity(rows.iter().map(|r| r.len() + 5).sum());
+        for row in rows.iter().filter(|row| !row.is_empty()) {
+            html.push_str("\n    ");
+            html.push_str(row.trim_end());
+        }
+        Ok(html)
+    }
+
     /// Prose a content page adds to a generated page.
     fn companion(&self, path: &str, urls: &Urls) -> Option<markdown::Rendered> {
         self.contents

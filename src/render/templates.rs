@@ -39,12 +39,20 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/engagements.html"),
     ),
     (
+        "engagement-row.html",
+        include_str!("../../themes/default/templates/engagement-row.html"),
+    ),
+    (
         "engagement.html",
         include_str!("../../themes/default/templates/engagement.html"),
     ),
     (
         "releases.html",
         include_str!("../../themes/default/templates/releases.html"),
+    ),
+    (
+        "release-path-row.html",
+        include_str!("../../themes/default/templates/release-path-row.html"),
     ),
     (
         "page.html",

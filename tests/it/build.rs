@@ -347,6 +347,10 @@ fn the_search_index_finds_customers_and_instance_types() {
     };
     assert!(lookup("northwind").contains(&"engagements/northwind-logistics/".to_string()));
     assert!(
+        !lookup("northwind").contains(&"engagements/".to_string()),
+        "the engagement list's rows are left out: each has its own page"
+    );
+    assert!(
         lookup("m6i").contains(&"engagements/northwind-logistics/".to_string()),
         "{:?}",
         lookup("m6i")

@@ -75,7 +75,11 @@ fn changed(
         .filter(|path| before.get(*path) != after.get(*path))
         .cloned()
         .collect();
-    assert!(!changed.is_empty(), "an edit changed nothing under {}", root.display());
+    assert!(
+        !changed.is_empty(),
+        "an edit changed nothing under {}",
+        root.display()
+    );
     changed
 }
 

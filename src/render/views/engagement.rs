@@ -40,7 +40,8 @@ pub struct EngagementRow {
 
 #[derive(Debug, Serialize)]
 pub struct EngagementListView {
-    pub rows: Vec<EngagementRow>,
+    /// The rows, rendered (see `engagement-row.html`).
+    pub rows_html: String,
     pub statuses: Vec<String>,
     pub methods: Vec<Link>,
     pub providers: Vec<Link>,
@@ -49,44 +50,49 @@ pub struct EngagementListView {
     pub strategies: Vec<Link>,
 }
 
-pub fn list_view(site: &Site, analysis: &Analysis) -> EngagementListView {
+/// The engagement list around its rows, `rows_html`: each row is rendered
+/// on its own from [`list_row`] and kept between builds.
+pub fn list_view(site: &Site, analysis: &Analysis, rows_html: String) -> EngagementListView {
     let names = Names::new(site);
-    let rows: Vec<EngagementRow> = site
-        .engagements
-        .iter()
-        .map(|e| row(site, &names, e, analysis.of_engagement(e.id.as_str())))
-        .collect();
     let distinct = |values: Vec<String>| {
         let mut values = values;
         values.sort();
         values.dedup();
         values
     };
+    let each = |value: &dyn Fn(&Engagement) -> String| -> Vec<String> {
+        distinct(site.engagements.iter().map(|e| value(e)).collect())
+    };
     EngagementListView {
-        statuses: distinct(rows.iter().map(|r| r.status.clone()).collect()),
-        methods: distinct(rows.iter().map(|r| r.method_id.clone()).collect())
+        statuses: each(&|e| e.status.id().to_string()),
+        methods: each(&|e| e.deployment.method.to_string())
             .into_iter()
             .map(|id| Link::new(names.method(&id), id))
             .collect(),
-        providers: distinct(rows.iter().map(|r| r.provider_id.clone()).collect())
+        providers: each(&|e| e.deployment.provider.to_string())
             .into_iter()
             .map(|id| Link::new(names.provider(&id), id))
             .collect(),
-        sizes: distinct(rows.iter().map(|r| r.size.clone()).collect())
+        sizes: each(&|e| analysis.of_engagement(e.id.as_str()).size.clone())
             .into_iter()
             .map(|id| Link::new(names.size(&id), id))
             .collect(),
         releases: {
-            let mut releases = distinct(rows.iter().map(|r| r.release_minor.clone()).collect());
+            let mut releases = each(&|e| e.deployment.release.release().to_string());
             releases.sort_by_key(|r| std::cmp::Reverse(r.parse::<crate::model::Version>().ok()));
             releases
         },
-        strategies: distinct(rows.iter().map(|r| r.strategy_id.clone()).collect())
+        strategies: each(&|e| e.strategy.to_string())
             .into_iter()
             .map(|id| Link::new(names.strategy(&id), id))
             .collect(),
-        rows,
+        rows_html,
     }
+}
+
+/// One row of the engagement list.
+pub fn list_row(site: &Site, e: &Engagement, facts: &EngagementFacts) -> EngagementRow {
+    row(site, &Names::new(site), e, facts)
 }
 
 fn row(site: &Site, names: &Names<'_>, e: &Engagement, facts: &EngagementFacts) -> EngagementRow {

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::home::NAMES_PER_ROW;
 use super::{Link, Names};
-use crate::analysis::Analysis;
 use crate::analysis::requirements::Requirements;
 use crate::analysis::upgrades::{HopKind, UpgradePath, upgrade_path};
 use crate::model::Site;
@@ -22,7 +22,9 @@ pub struct ReleasesView {
     pub no_multi_version: Vec<String>,
     pub upgrades_source: Option<String>,
     pub stops: Vec<StopRow>,
-    pub engagements: Vec<EngagementPathRow>,
+    /// Each customer's path, rendered row by row (see
+    /// `release-path-row.html`).
+    pub paths_html: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -33,7 +35,11 @@ pub struct ReleaseRow {
     pub latest: bool,
     pub notes: Option<String>,
     pub summary: String,
+    /// The first [`NAMES_PER_ROW`] customers on the release.
     pub engagements: Vec<Link>,
+    /// Customers not named, and the list filtered to the release.
+    pub more: usize,
+    pub filter: String,
     pub path: String,
 }
 
@@ -69,7 +75,9 @@ pub fn describe(path: &UpgradePath) -> String {
     text
 }
 
-pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
+/// The releases page around `paths_html`, the rows of each customer's path
+/// made by [`path_row`].
+pub fn releases_view(site: &Site, paths_html: String) -> ReleasesView {
     let names = Names::new(site);
     let latest = site.releases.latest();
     let window = site.releases.support_window();
@@ -91,6 +99,12 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
                         upgrade_path(site, &minor, latest, &Requirements::default()).ok()
                     })
                     .map_or(String::new(), |p| describe(&p));
+                let on_release: Vec<&crate::model::Engagement> = site
+                    .engagements
+                    .iter()
+                    .filter(|e| e.deployment.release.release() == minor)
+                    .map(|e| &**e)
+                    .collect();
                 ReleaseRow {
                     version: r.version.to_string(),
                     ga: r.ga.to_string(),
@@ -98,10 +112,11 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
                     latest: latest.as_ref() == Some(&minor),
                     notes: r.notes.clone(),
                     summary: r.summary.clone(),
-                    engagements: site
-                        .engagements
+                    more: on_release.len().saturating_sub(NAMES_PER_ROW),
+                    filter: format!("engagements/?release={minor}"),
+                    engagements: on_release
                         .iter()
-                        .filter(|e| e.deployment.release.release() == minor)
+                        .take(NAMES_PER_ROW)
                         .map(|e| {
                             Link::new(
                                 e.customer.clone(),
@@ -131,26 +146,29 @@ pub fn releases_view(site: &Site, analysis: &Analysis) -> ReleasesView {
                 source: s.source.clone(),
             })
             .collect(),
-        engagements: site
-            .engagements
-            .iter()
-            .filter_map(|e| {
-                let path = analysis.of_engagement(e.id.as_str()).path.as_ref()?;
-                Some(EngagementPathRow {
-                    engagement: Link::new(
-                        e.customer.clone(),
-                        format!("engagements/{}/", e.id.as_str()),
-                    ),
-                    release: e.deployment.release.to_string(),
-                    method: names.method(e.deployment.method.as_str()),
-                    path: describe(path),
-                    blockers: path
-                        .blockers
-                        .iter()
-                        .map(|b| format!("{} at {}: {}", b.rule, b.release, b.reason))
-                        .collect(),
-                })
-            })
-            .collect(),
+        paths_html,
     }
+}
+
+/// One row of each customer's path, when the analysis found one.
+pub fn path_row(
+    site: &Site,
+    e: &crate::model::Engagement,
+    facts: &crate::analysis::EngagementFacts,
+) -> Option<EngagementPathRow> {
+    let path = facts.path.as_ref()?;
+    Some(EngagementPathRow {
+        engagement: Link::new(
+            e.customer.clone(),
+            format!("engagements/{}/", e.id.as_str()),
+        ),
+        release: e.deployment.release.to_string(),
+        method: Names::new(site).method(e.deployment.method.as_str()),
+        path: describe(path),
+        blockers: path
+            .blockers
+            .iter()
+            .map(|b| format!("{} at {}: {}", b.rule, b.release, b.reason))
+            .collect(),
+    })
 }
