@@ -157,7 +157,7 @@ def page(rng, i):
         "+++", f'title = "Runbook {i:04d}: {rng.choice(WORDS)} {rng.choice(WORDS)}"', f"weight = {i}", "+++", "",
     ]
     for section in range(4):
-        body += [f"## {sentence(rng, 4)[:-1]}", "", sentence(rng, 40), "",
+        body += [f"## {sentence(rng, 4)[:-1]}", "", sentence(rng, 40), "", sentence(rng, 44), "",
                  "- " + sentence(rng), "- " + sentence(rng), "- See the [support matrix](/support/) and the "
                  "[medium size](/reference-architectures/m/).", ""]
         if section == 1:
