@@ -37,6 +37,9 @@ pub struct BuildRequest {
     pub profile: Option<String>,
 }
 
+/// One file of a site: its path and contents.
+type SiteFile = (String, Arc<[u8]>);
+
 /// Every file of a built site, by path, sorted.
 pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
 
@@ -120,6 +123,14 @@ pub struct Builder {
     pages: RenderCache,
     exports: HashMap<String, (u64, Arc<[u8]>)>,
     search: Option<SearchIndex>,
+    index_search: bool,
+}
+
+/// What a build uses of a load besides the site.
+struct Loaded<'a> {
+    fingerprints: &'a Fingerprints,
+    /// Its warnings, returned with the build.
+    diagnostics: Diagnostics,
 }
 
 impl Builder {
@@ -131,6 +142,7 @@ impl Builder {
             pages: RenderCache::default(),
             exports: HashMap::new(),
             search: None,
+            index_search: true,
         }
     }
 
@@ -177,21 +189,55 @@ impl Builder {
         self.make(Destination::Memory)
     }
 
+    /// Leaves the search index out: for `check`, which reads the pages.
+    pub fn without_search(mut self) -> Builder {
+        self.index_search = false;
+        self
+    }
+
+    /// Builds, in memory, a site loaded already: `check` loads once for
+    /// its own checks and both of its builds.
+    pub fn build_loaded(
+        &mut self,
+        site: Site,
+        fingerprints: &Fingerprints,
+    ) -> Result<Built, Diagnostics> {
+        let loaded = Loaded {
+            fingerprints,
+            diagnostics: Diagnostics::default(),
+        };
+        self.make_from(site, loaded, Vec::new(), Destination::Memory)
+    }
+
     fn make(&mut self, destination: Destination<'_>) -> Result<Built, Diagnostics> {
         let keep = matches!(destination, Destination::Memory);
-        let mut timings = Vec::new();
         let started = Instant::now();
         let loaded = load_site_cached(&self.request.root, &mut self.load, keep);
         let Some(site) = loaded.site else {
             return Err(loaded.diagnostics);
         };
-        timings.push(("load", started.elapsed()));
+        let timings = vec![("load", started.elapsed())];
+        let used = Loaded {
+            fingerprints: &loaded.fingerprints,
+            diagnostics: loaded.diagnostics,
+        };
+        self.make_from(site, used, timings, destination)
+    }
+
+    fn make_from(
+        &mut self,
+        site: Site,
+        loaded: Loaded<'_>,
+        mut timings: Vec<(&'static str, Duration)>,
+        destination: Destination<'_>,
+    ) -> Result<Built, Diagnostics> {
+        let keep = matches!(destination, Destination::Memory);
 
         let (site, base_url, profile) = apply_profile(site, &self.request)?;
         let global =
-            self.global_fingerprint(&site, &loaded.fingerprints, &base_url, profile.as_deref());
+            self.global_fingerprint(&site, loaded.fingerprints, &base_url, profile.as_deref());
         let stage = Instant::now();
-        let analysis = self.analyze(&site, &loaded.fingerprints, global, keep);
+        let analysis = self.analyze(&site, loaded.fingerprints, global, keep);
         timings.push(("analyze", stage.elapsed()));
 
         // Pages are rendered, handed to the search index and written in
@@ -209,14 +255,13 @@ impl Builder {
             pages: &loaded.fingerprints.pages,
         };
         let search = self.search.as_ref();
+        let index_search = self.index_search;
         let each_page =
             |page: &RenderedPage, key: u64| -> Result<(u64, Option<DocTerms>), Diagnostics> {
                 destination.put(&page.file(), page.html.as_bytes())?;
                 let indexed = search.is_some_and(|index| index.terms_of(&page.path, key).is_some());
-                Ok((
-                    key,
-                    (page.listed && !indexed).then(|| search::analyse(page)),
-                ))
+                let wanted = index_search && page.listed && !indexed;
+                Ok((key, wanted.then(|| search::analyse(page))))
             };
         let (rendered, pages) = render_site(
             &site,
@@ -242,9 +287,12 @@ impl Builder {
             .filter(|(page, _)| page.listed)
             .map(|(page, (key, terms))| (page.path.clone(), *key, terms.take()))
             .collect();
-        let index = SearchIndex::refresh(self.search.take(), documents);
-        let mut files: Vec<(String, Arc<[u8]>)> = index.files();
-        self.search = Some(index);
+        let mut files: Vec<(String, Arc<[u8]>)> = Vec::new();
+        if self.index_search {
+            let index = SearchIndex::refresh(self.search.take(), documents);
+            files = index.files();
+            self.search = Some(index);
+        }
         let mut add = |path: &str, bytes: Vec<u8>| files.push((path.to_string(), Arc::from(bytes)));
         add(
             "sitemap.xml",
@@ -259,7 +307,7 @@ impl Builder {
         files.extend(self.engagement_exports(
             &site,
             &analysis,
-            &loaded.fingerprints,
+            loaded.fingerprints,
             global,
             destination,
         )?);
@@ -363,7 +411,7 @@ impl Builder {
         fingerprints: &Fingerprints,
         global: u64,
         destination: Destination<'_>,
-    ) -> Result<Vec<(String, Arc<[u8]>)>, Diagnostics> {
+    ) -> Result<Vec<SiteFile>, Diagnostics> {
         let path = |id: &str| format!("engagements/{id}.json");
         if let Destination::Staging(_) = destination {
             // Written as made, kept nowhere.

@@ -247,7 +247,7 @@ fn written_links(
             }
             _ => crate::render::page_path(&page.path),
         };
-        for link in markdown::render(&page.body, urls).links {
+        for link in markdown::links(&page.body) {
             links.entry(target.clone()).or_default().push(WrittenLink {
                 href: urls.rewrite(&link.destination),
                 file: file.clone(),
@@ -262,7 +262,7 @@ fn written_links(
         };
         let target = format!("engagements/{}/", engagement.id.as_str());
         for markdown_field in [&engagement.notes, &engagement.upgrades.procedure] {
-            for link in markdown::render(markdown_field, urls).links {
+            for link in markdown::links(markdown_field) {
                 // The field's offset in the file is lost by the TOML parser;
                 // the destination as written, after "](", finds it again.
                 let Some(start) = text

@@ -57,7 +57,13 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             base_url: None,
             profile,
         };
-        match Builder::new(request(None)).build() {
+        // Both builds start from this load; neither needs a search index.
+        let build = |profile: Option<String>| {
+            Builder::new(request(profile))
+                .without_search()
+                .build_loaded(site.clone(), &loaded.fingerprints)
+        };
+        match build(None) {
             Ok(built) => {
                 report.pages = built.pages;
                 let links = links::check(site, &built.files, &built.base_path, &sources);
@@ -92,7 +98,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             .iter()
             .filter(|(_, p)| !p.include_confidential);
         for (name, _) in private_profiles.filter(|_| !needles.is_empty()) {
-            if let Ok(built) = Builder::new(request(Some(name.to_string()))).build() {
+            if let Ok(built) = build(Some(name.to_string())) {
                 for diagnostic in
                     confidential::check(name.as_str(), &built.files, &needles, &sources)
                 {

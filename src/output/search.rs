@@ -50,11 +50,35 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// non-ASCII run is split again after lowercasing, since lowercasing can
 /// produce marks that are not alphanumeric (`İ` → `i̇`).
 fn each_token(text: &str, buffer: &mut String, mut found: impl FnMut(&str)) {
-    for run in text.split(|c: char| !c.is_alphanumeric()) {
-        if run.is_empty() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A run of letters and digits, read byte by byte while ASCII.
+        let start = at;
+        let mut ascii = true;
+        while at < bytes.len() {
+            let byte = bytes[at];
+            if byte.is_ascii() {
+                if !byte.is_ascii_alphanumeric() {
+                    break;
+                }
+                at += 1;
+            } else {
+                let c = text[at..].chars().next().expect("at a character boundary");
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                ascii = false;
+                at += c.len_utf8();
+            }
+        }
+        if at == start {
+            // A separator: skip it whole.
+            at += text[at..].chars().next().map_or(1, char::len_utf8);
             continue;
         }
-        if run.is_ascii() {
+        let run = &text[start..at];
+        if ascii {
             if run.len() < 2 {
                 continue;
             }
@@ -111,7 +135,7 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
     let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
     let mut rest = &html[start..end];
     while !rest.is_empty() {
-        let Some(at) = rest.find(['<', '&']) else {
+        let Some(at) = rest.bytes().position(|b| b == b'<' || b == b'&') else {
             each(Piece::Text(rest));
             break;
         };

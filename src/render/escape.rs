@@ -6,18 +6,45 @@
 
 /// Escapes `text` for HTML text and double- or single-quoted attributes.
 pub fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_into(text, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    out
+}
+
+/// The entity for a character that needs one.
+fn entity(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
+/// Hands `write` the escaped text in pieces: the runs between characters
+/// that need an entity, unchanged, and the entities. The characters are
+/// ASCII, so the runs are cut at character boundaries.
+fn escape_into<E>(text: &str, mut write: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if let Some(entity) = entity(byte) {
+            if start < at {
+                write(&text[start..at])?;
+            }
+            write(entity)?;
+            start = at + 1;
         }
     }
-    out
+    if start < text.len() {
+        write(&text[start..])?;
+    }
+    Ok(())
 }
 
 /// Escapes `text` and shows `backticked` words as code, for messages that
@@ -46,9 +73,13 @@ pub fn formatter(
 ) -> Result<(), minijinja::Error> {
     let escaping = !matches!(state.auto_escape(), minijinja::AutoEscape::None);
     if escaping && !value.is_safe() && !value.is_undefined() && !value.is_none() {
-        out.write_str(&html(&value.to_string())).map_err(|_| {
-            minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page")
-        })
+        let failed =
+            |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page");
+        // Strings (most values) are escaped straight into the page.
+        match value.as_str() {
+            Some(text) => escape_into(text, |piece| out.write_str(piece)).map_err(failed),
+            None => escape_into(&value.to_string(), |piece| out.write_str(piece)).map_err(failed),
+        }
     } else {
         minijinja::escape_formatter(out, state, value)
     }

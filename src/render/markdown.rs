@@ -42,14 +42,33 @@ pub fn render(markdown: &str, urls: &Urls) -> Rendered {
     render_with_ids(markdown, urls, "")
 }
 
-/// Renders Markdown embedded in a generated page: heading ids get `prefix`,
-/// so that they cannot clash with the page's own sections.
-pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str) -> Rendered {
-    let options = Options::ENABLE_TABLES
+/// The links written in `markdown`, without rendering it: what `check`
+/// needs, at a fraction of the cost (no HTML, no highlighting).
+pub fn links(markdown: &str) -> Vec<SourceLink> {
+    Parser::new_ext(markdown, parser_options())
+        .into_offset_iter()
+        .filter_map(|(event, span)| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Some(SourceLink {
+                destination: dest_url.to_string(),
+                span,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders Markdown embedded in a generated page: heading ids get `prefix`,
+/// so that they cannot clash with the page's own sections.
+pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str) -> Rendered {
+    let options = parser_options();
     let mut rendered = Rendered::default();
     let mut events = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
@@ -207,6 +226,24 @@ fn unique_id(id: String, used: &mut HashMap<String, usize>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn links_are_those_rendering_finds() {
+        let text = "See [a](/support/) and ![i](x.png) and [b][r].\n\n[r]: https://example.com\n\n```\n[not](/a-link/)\n```\n";
+        let urls = Urls::new("/");
+        let rendered: Vec<(String, std::ops::Range<usize>)> = render(text, &urls)
+            .links
+            .into_iter()
+            .map(|l| (l.destination, l.span))
+            .collect();
+        let found: Vec<(String, std::ops::Range<usize>)> = links(text)
+            .into_iter()
+            .map(|l| (l.destination, l.span))
+            .collect();
+        assert_eq!(found, rendered);
+        assert_eq!(found.len(), 2);
+    }
+
     use super::*;
 
     fn md(text: &str) -> Rendered {

@@ -287,7 +287,7 @@ fn told_what_changed_a_rebuild_reads_only_that_and_the_root_means_everything() {
         "a file not named as changed is not read again"
     );
 
-    builder.note_changes(&[root.clone()]);
+    builder.note_changes(std::slice::from_ref(&root));
     let files = builder.build().unwrap().files;
     assert!(String::from_utf8_lossy(&files[page]).contains("Quanta Cargo"));
     assert_same("after a rescan", &files, &full(&root));
