@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The repository's benchmark: generates a large synthetic site, times a
 # full check and build (wall, CPU, peak memory) with the release binary,
-# then measures serve: save one engagement file → new page served over
+# measures what a search downloads (bench/search_bytes.py), then serve: save one engagement file → new page served over
 # HTTP, median and worst over EDITS (20) edits, and the server's memory.
 #
 #   bench/run.sh [ENGAGEMENTS] [PAGES]     (defaults: 10000 and 1000)
@@ -42,4 +42,5 @@ measure() {
 measure check 1 target/release/refarch --root "$base/site" check
 measure build 0 target/release/refarch --root "$base/site" build --output "$base/public"
 echo "pages: $(find "$base/public" -name '*.html' | wc -l), files: $(find "$base/public" -type f | wc -l), size: $(du -sh "$base/public" | cut -f1)"
+python3 bench/search_bytes.py "$base/public"
 python3 bench/serve_latency.py "$base/site" --edits "${EDITS:-20}"
