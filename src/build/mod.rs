@@ -226,12 +226,17 @@ impl Builder {
 
     fn make_from(
         &mut self,
-        site: Site,
+        mut site: Site,
         loaded: Loaded<'_>,
         mut timings: Vec<(&'static str, Duration)>,
         destination: Destination<'_>,
     ) -> Result<Built, Diagnostics> {
         let keep = matches!(destination, Destination::Memory);
+        if !keep {
+            // The engagement files' text is for pointing diagnostics at
+            // lines; a build that writes has reported its problems already.
+            site.sources.clear();
+        }
 
         let (site, base_url, profile) = apply_profile(site, &self.request)?;
         let global =

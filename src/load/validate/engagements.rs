@@ -47,14 +47,26 @@ pub fn check(parsed: &ParsedSite, index: &Index, diagnostics: &mut Diagnostics) 
         })
         .unwrap_or_default();
 
-    for engagement in &parsed.engagements {
-        let mut checker = Checker::new(&engagement.file, diagnostics);
-        identity(&mut checker, engagement, &files_by_id);
-        references(&mut checker, index, &engagement.value);
-        releases(&mut checker, index, &engagement.value);
-        dates(&mut checker, &engagement.value);
-        deviations(&mut checker, index, &engagement.value);
-        handoff(&mut checker, &engagement.value, &all_criteria);
+    // Each file is checked on its own, in parallel; the diagnostics come
+    // back in file order.
+    use rayon::prelude::*;
+    let found: Vec<Diagnostics> = parsed
+        .engagements
+        .par_iter()
+        .map(|engagement| {
+            let mut found = Diagnostics::default();
+            let mut checker = Checker::new(&engagement.file, &mut found);
+            identity(&mut checker, engagement, &files_by_id);
+            references(&mut checker, index, &engagement.value);
+            releases(&mut checker, index, &engagement.value);
+            dates(&mut checker, &engagement.value);
+            deviations(&mut checker, index, &engagement.value);
+            handoff(&mut checker, &engagement.value, &all_criteria);
+            found
+        })
+        .collect();
+    for found in found {
+        diagnostics.extend(found);
     }
 }
 

@@ -41,6 +41,9 @@ pub struct Vocabulary {
     pub what: &'static str,
     pub defined_in: &'static str,
     ids: Option<Vec<String>>,
+    /// The same ids, for lookups: the engagement vocabulary has one id per
+    /// engagement, and a scan per reference made loading quadratic.
+    set: std::collections::HashSet<String>,
 }
 
 impl Vocabulary {
@@ -48,6 +51,7 @@ impl Vocabulary {
         Vocabulary {
             what,
             defined_in,
+            set: ids.iter().flatten().cloned().collect(),
             ids,
         }
     }
@@ -62,9 +66,7 @@ impl Vocabulary {
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.ids
-            .as_ref()
-            .is_none_or(|ids| ids.iter().any(|known| known == id))
+        self.ids.as_ref().is_none_or(|_| self.set.contains(id))
     }
 
     fn ids(&self) -> &[String] {
