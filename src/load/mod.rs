@@ -48,6 +48,8 @@ pub struct ParsedSite {
     /// broken file does not also turn every reference to it into an error.
     pub size_files: Vec<String>,
     pub engagement_files: Vec<String>,
+    /// The hash of each engagement file's text, by path.
+    pub engagement_hashes: HashMap<String, u64>,
     pub fingerprints: Fingerprints,
 }
 
@@ -87,6 +89,8 @@ pub struct LoadCache {
     pages: FileCache<Page>,
     /// The files each directory held at the last load.
     listings: HashMap<&'static str, Vec<String>>,
+    /// What validating each engagement file found last time.
+    checks: validate::EngagementChecks,
     /// Paths (relative to the root) changed since the last load, or `None`
     /// when that is not known and everything is listed and read.
     changed: Option<std::collections::BTreeSet<String>>,
@@ -158,7 +162,11 @@ pub fn load_site_cached(root: &Path, cache: &mut LoadCache, keep: bool) -> Loade
         };
     }
     let mut parsed = parse_all(root, cache, keep, &mut diagnostics);
-    validate::check(&parsed, &mut diagnostics);
+    let mut checks = std::mem::take(&mut cache.checks);
+    validate::check(&parsed, &mut diagnostics, &mut checks);
+    if keep {
+        cache.checks = checks;
+    }
     diagnostics.sort();
     let fingerprints = std::mem::take(&mut parsed.fingerprints);
     let site = if diagnostics.has_errors() {
@@ -277,6 +285,7 @@ fn parse_all(
                 .fingerprints
                 .engagements
                 .insert(engagement.value.id.to_string(), *hash);
+            parsed.engagement_hashes.insert(relative.clone(), *hash);
         }
     }
     for relative in &content_files {

@@ -292,3 +292,32 @@ fn told_what_changed_a_rebuild_reads_only_that_and_the_root_means_everything() {
     assert!(String::from_utf8_lossy(&files[page]).contains("Quanta Cargo"));
     assert_same("after a rescan", &files, &full(&root));
 }
+
+#[test]
+fn an_unchanged_engagement_is_checked_again_when_what_it_refers_to_changes() {
+    let test = SiteTest::example();
+    let root = test.path().to_path_buf();
+    let mut builder = Builder::new(request(&root));
+    builder.build().unwrap();
+    let catalog = test.read("data/catalog.toml");
+    test.write(
+        "data/catalog.toml",
+        catalog.replace("id = \"kustomize\"", "id = \"kustomise\""),
+    );
+    builder.note_changes(&[root.join("data/catalog.toml")]);
+    let failed = builder
+        .build()
+        .expect_err("meridian-bank uses a method the catalog no longer has");
+    let report = failed.render(false);
+    assert!(
+        report.contains("data/engagements/meridian-bank.toml") && report.contains("kustomize"),
+        "{report}"
+    );
+    test.write("data/catalog.toml", catalog);
+    builder.note_changes(&[root.join("data/catalog.toml")]);
+    assert_same(
+        "after the catalog is restored",
+        &builder.build().unwrap().files,
+        &full(&root),
+    );
+}

@@ -27,7 +27,12 @@ pub const DIMENSIONS: [&str; 13] = [
     "monorepos",
 ];
 
-pub fn check(parsed: &ParsedSite, index: &Index, diagnostics: &mut Diagnostics) {
+pub fn check(
+    parsed: &ParsedSite,
+    index: &Index,
+    diagnostics: &mut Diagnostics,
+    previous: &mut super::EngagementChecks,
+) {
     let mut files_by_id: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for engagement in &parsed.engagements {
         files_by_id
@@ -47,13 +52,29 @@ pub fn check(parsed: &ParsedSite, index: &Index, diagnostics: &mut Diagnostics) 
         })
         .unwrap_or_default();
 
-    // Each file is checked on its own, in parallel; the diagnostics come
-    // back in file order.
+    // Each file is checked on its own, in parallel, unless it was checked
+    // against the same site before; the diagnostics come back in file order.
     use rayon::prelude::*;
-    let found: Vec<Diagnostics> = parsed
+    let context = crate::render::fingerprint(&(
+        parsed.fingerprints.global,
+        parsed
+            .engagements
+            .iter()
+            .map(|e| (e.value.id.as_str(), e.file.path.as_str()))
+            .collect::<Vec<_>>(),
+    ));
+    let found: Vec<(u64, Diagnostics)> = parsed
         .engagements
         .par_iter()
         .map(|engagement| {
+            let file = parsed.engagement_hashes.get(&engagement.file.path);
+            let key = crate::render::fingerprint(&(context, file, &engagement.file.path));
+            if let Some((cached, found)) = previous.get(&engagement.file.path)
+                && *cached == key
+                && file.is_some()
+            {
+                return (key, found.clone());
+            }
             let mut found = Diagnostics::default();
             let mut checker = Checker::new(&engagement.file, &mut found);
             identity(&mut checker, engagement, &files_by_id);
@@ -62,11 +83,13 @@ pub fn check(parsed: &ParsedSite, index: &Index, diagnostics: &mut Diagnostics) 
             dates(&mut checker, &engagement.value);
             deviations(&mut checker, index, &engagement.value);
             handoff(&mut checker, &engagement.value, &all_criteria);
-            found
+            (key, found)
         })
         .collect();
-    for found in found {
-        diagnostics.extend(found);
+    previous.clear();
+    for (engagement, (key, found)) in parsed.engagements.iter().zip(found) {
+        diagnostics.extend(found.clone());
+        previous.insert(engagement.file.path.clone(), (key, found));
     }
 }
 

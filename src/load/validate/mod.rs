@@ -17,7 +17,12 @@ use super::{ParsedSite, SourceFile};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::{At, Catalog, Entry, Version};
 
-pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics) {
+/// What each engagement file's checks found, by path, with the key of
+/// what they read: the file, the site-wide files and every engagement's id
+/// and path. `serve` re-checks only the file that changed.
+pub type EngagementChecks = std::collections::HashMap<String, (u64, Diagnostics)>;
+
+pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics, previous: &mut EngagementChecks) {
     let index = Index::build(parsed);
     if let Some(catalog) = &parsed.catalog {
         catalog::check(catalog, &index, diagnostics);
@@ -29,7 +34,7 @@ pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics) {
         support::check(support, &index, diagnostics);
     }
     sizes::check(&parsed.sizes, &index, diagnostics);
-    engagements::check(parsed, &index, diagnostics);
+    engagements::check(parsed, &index, diagnostics, previous);
     pages::check(&parsed.pages, &index, diagnostics);
 }
 
