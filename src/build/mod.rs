@@ -115,13 +115,17 @@ impl Destination<'_> {
     }
 }
 
+/// An engagement's JSON export and line of the fleet CSV, with the key of
+/// their inputs.
+type Exported = (u64, Arc<[u8]>, Arc<str>);
+
 /// Builds a site again and again, reusing what did not change.
 pub struct Builder {
     request: BuildRequest,
     load: LoadCache,
     facts: HashMap<String, (u64, Arc<EngagementFacts>)>,
     pages: RenderCache,
-    exports: HashMap<String, (u64, Arc<[u8]>)>,
+    exports: HashMap<String, Exported>,
     search: Option<SearchIndex>,
     index_search: bool,
 }
@@ -304,7 +308,6 @@ impl Builder {
             sitemap::sitemap(rendered.pages.iter().map(|(page, _)| page), &urls).into_bytes(),
         );
         add("robots.txt", sitemap::robots(&urls).into_bytes());
-        add("fleet.csv", exports::fleet_csv(&site, &analysis));
         add("support/support.json", exports::support_json(&site));
         for (path, bytes) in rendered.files {
             add(&path, bytes);
@@ -425,7 +428,8 @@ impl Builder {
                 let bytes = exports::engagement_json(e, analysis.of_engagement(id));
                 destination.put(&path(id), &bytes)
             })?;
-            return Ok(Vec::new());
+            let csv = exports::fleet_csv(site, analysis);
+            return Ok(vec![("fleet.csv".to_string(), Arc::from(csv))]);
         }
         let previous = std::mem::take(&mut self.exports);
         self.exports = site
@@ -434,18 +438,31 @@ impl Builder {
             .map(|e| {
                 let id = e.id.to_string();
                 let key = fingerprint(&(global, fingerprints.engagements.get(&id)));
-                let bytes = match previous.get(&id) {
-                    Some((cached, bytes)) if *cached == key => bytes.clone(),
-                    _ => Arc::from(exports::engagement_json(e, analysis.of_engagement(&id))),
+                let made = match previous.get(&id) {
+                    Some((cached, json, row)) if *cached == key => (json.clone(), row.clone()),
+                    _ => {
+                        let facts = analysis.of_engagement(&id);
+                        (
+                            Arc::from(exports::engagement_json(e, facts)),
+                            Arc::from(exports::fleet_csv_row(e, facts)),
+                        )
+                    }
                 };
-                (id, (key, bytes))
+                (id, (key, made.0, made.1))
             })
             .collect();
-        Ok(self
+        let csv = exports::fleet_csv_from_rows(
+            site.engagements
+                .iter()
+                .map(|e| self.exports[e.id.as_str()].2.clone()),
+        );
+        let mut files: Vec<SiteFile> = self
             .exports
             .iter()
-            .map(|(id, (_, bytes))| (path(id), bytes.clone()))
-            .collect())
+            .map(|(id, (_, json, _))| (path(id), json.clone()))
+            .collect();
+        files.push(("fleet.csv".to_string(), Arc::from(csv)));
+        Ok(files)
     }
 }
 

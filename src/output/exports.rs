@@ -48,64 +48,79 @@ pub fn engagement_json(engagement: &Engagement, facts: &EngagementFacts) -> Vec<
 
 /// `fleet.csv`: one row per engagement.
 pub fn fleet_csv(site: &Site, analysis: &Analysis) -> Vec<u8> {
-    let header = [
-        "id",
-        "customer",
-        "status",
-        "strategy",
-        "method",
-        "provider",
-        "region",
-        "release",
-        "kubernetes",
-        "arch",
-        "size",
-        "licensed_users",
-        "repositories",
-        "nodes",
-        "total_vcpu",
-        "total_memory_gb",
-        "handoff",
-        "technical_advisor",
-    ];
-    let mut csv = header.join(",") + "\n";
-    for e in &site.engagements {
-        let totals = e.resourcing.totals();
-        let row = [
-            e.id.to_string(),
-            e.customer.clone(),
-            e.status.id().to_string(),
-            e.strategy.to_string(),
-            e.deployment.method.to_string(),
-            e.deployment.provider.to_string(),
-            e.deployment.region.clone(),
-            e.deployment.release.to_string(),
-            e.deployment
-                .kubernetes_version
-                .as_ref()
-                .map_or(String::new(), |v| v.to_string()),
-            e.deployment.arch.to_string(),
-            analysis.of_engagement(e.id.as_str()).size.clone(),
-            e.usage.licensed_users.to_string(),
-            e.code.repositories_synced().to_string(),
-            totals.nodes.to_string(),
-            totals.vcpu.to_string(),
-            format!("{:.1}", totals.memory.gigabytes()),
-            e.dates
-                .handoff
-                .as_ref()
-                .map_or(String::new(), |d| d.to_string()),
-            e.team.technical_advisor.clone(),
-        ];
-        csv.push_str(
-            &row.iter()
-                .map(|cell| csv_cell(cell))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        csv.push('\n');
+    fleet_csv_from_rows(
+        site.engagements
+            .iter()
+            .map(|e| fleet_csv_row(e, analysis.of_engagement(e.id.as_str()))),
+    )
+}
+
+/// The CSV from its rows (see [`fleet_csv_row`]), in engagement order.
+pub fn fleet_csv_from_rows<R: AsRef<str>>(rows: impl IntoIterator<Item = R>) -> Vec<u8> {
+    let mut csv = FLEET_CSV_HEADER.join(",") + "\n";
+    for row in rows {
+        csv.push_str(row.as_ref());
     }
     csv.into_bytes()
+}
+
+const FLEET_CSV_HEADER: [&str; 18] = [
+    "id",
+    "customer",
+    "status",
+    "strategy",
+    "method",
+    "provider",
+    "region",
+    "release",
+    "kubernetes",
+    "arch",
+    "size",
+    "licensed_users",
+    "repositories",
+    "nodes",
+    "total_vcpu",
+    "total_memory_gb",
+    "handoff",
+    "technical_advisor",
+];
+
+/// One engagement's line of the fleet CSV, with its newline.
+pub fn fleet_csv_row(e: &Engagement, facts: &crate::analysis::EngagementFacts) -> String {
+    let totals = e.resourcing.totals();
+    let row = [
+        e.id.to_string(),
+        e.customer.clone(),
+        e.status.id().to_string(),
+        e.strategy.to_string(),
+        e.deployment.method.to_string(),
+        e.deployment.provider.to_string(),
+        e.deployment.region.clone(),
+        e.deployment.release.to_string(),
+        e.deployment
+            .kubernetes_version
+            .as_ref()
+            .map_or(String::new(), |v| v.to_string()),
+        e.deployment.arch.to_string(),
+        facts.size.clone(),
+        e.usage.licensed_users.to_string(),
+        e.code.repositories_synced().to_string(),
+        totals.nodes.to_string(),
+        totals.vcpu.to_string(),
+        format!("{:.1}", totals.memory.gigabytes()),
+        e.dates
+            .handoff
+            .as_ref()
+            .map_or(String::new(), |d| d.to_string()),
+        e.team.technical_advisor.clone(),
+    ];
+    let mut line = row
+        .iter()
+        .map(|cell| csv_cell(cell))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
 }
 
 /// Quotes a CSV cell, and defuses cells a spreadsheet would run as a

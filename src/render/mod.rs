@@ -310,6 +310,9 @@ struct Renderer<'a> {
 
 impl Renderer<'_> {
     fn render(&self, site: &Site, urls: &Urls, job: &Job<'_>) -> Result<RenderedPage, Diagnostic> {
+        // Rows of a page that lists every engagement, spliced in where the
+        // template printed ROWS_MARKER (see `splice`).
+        let mut rows: Option<Vec<std::sync::Arc<str>>> = None;
         let (template, meta, view, listed): (&str, PageMeta, Value, bool) = match job {
             Job::Home => (
                 "home.html",
@@ -351,13 +354,12 @@ impl Renderer<'_> {
                 PageMeta::new("Engagements", "engagements/", "engagements/")
                     .described("Every customer implementation, with its deployment, release, size and progress.")
                     .crumbs(vec![Link::new("Fleet", "")]),
-                Value::from(Serde(views::engagement::list_view(
-                    site,
-                    self.analysis,
-                    self.engagement_rows(site, "list-row", "engagement-row.html", |e, facts| {
+                {
+                    rows = Some(self.engagement_rows(site, "list-row", "engagement-row.html", |e, facts| {
                         Some(Value::from(Serde(views::engagement::list_row(site, e, facts))))
-                    })?,
-                ))),
+                    })?);
+                    Value::from(Serde(views::engagement::list_view(site, self.analysis, ROWS_MARKER.to_string())))
+                },
                 true,
             ),
             Job::Engagement(engagement) => {
@@ -379,12 +381,12 @@ impl Renderer<'_> {
                 PageMeta::new("Releases", "releases/", "releases/")
                     .described("The release catalog, the support window, upgrade rules and every customer's path to the latest release.")
                     .crumbs(vec![Link::new("Fleet", "")]),
-                Value::from(Serde(views::releases::releases_view(
-                    site,
-                    self.engagement_rows(site, "path-row", "release-path-row.html", |e, facts| {
+                {
+                    rows = Some(self.engagement_rows(site, "path-row", "release-path-row.html", |e, facts| {
                         views::releases::path_row(site, e, facts).map(|row| Value::from(Serde(row)))
-                    })?,
-                ))),
+                    })?);
+                    Value::from(Serde(views::releases::releases_view(site, ROWS_MARKER.to_string())))
+                },
                 true,
             ),
             Job::Content(page) => {
@@ -443,12 +445,16 @@ impl Renderer<'_> {
             "" | "-" => "Site".to_string(),
             other => title_case(other.trim_end_matches('/')),
         };
+        let html: std::sync::Arc<str> = match rows {
+            Some(rows) => splice(&html, &rows).into(),
+            None => html.into(),
+        };
         Ok(RenderedPage {
             path: meta.path.clone(),
             title: meta.title.clone(),
             section,
             description: meta.description.clone(),
-            html: html.into(),
+            html,
             listed,
         })
     }
@@ -465,7 +471,7 @@ impl Renderer<'_> {
         kind: &str,
         template: &str,
         row: impl Fn(&Engagement, &crate::analysis::EngagementFacts) -> Option<Value> + Sync,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<std::sync::Arc<str>>, Diagnostic> {
         let template = self
             .env
             .get_template(template)
@@ -503,12 +509,7 @@ impl Renderer<'_> {
                 Ok(html)
             })
             .collect::<Result<_, Diagnostic>>()?;
-        let mut html = String::with_capacity(rows.iter().map(|r| r.len() + 5).sum());
-        for row in rows.iter().filter(|row| !row.is_empty()) {
-            html.push_str("\n    ");
-            html.push_str(row.trim_end());
-        }
-        Ok(html)
+        Ok(rows)
     }
 
     /// Prose a content page adds to a generated page.
@@ -526,6 +527,28 @@ impl Renderer<'_> {
             _ => String::new(),
         }
     }
+}
+
+/// Where a template prints the rows of a page that lists every engagement
+/// (`view.rows_html`, `view.paths_html`): the rows are spliced in after
+/// rendering, so ten thousand of them are copied once rather than passed
+/// through the template engine.
+const ROWS_MARKER: &str = "<!--refarch:rows-->";
+
+/// `html` with each row, on a line of its own, where the marker is.
+fn splice(html: &str, rows: &[std::sync::Arc<str>]) -> String {
+    let Some(at) = html.find(ROWS_MARKER) else {
+        return html.to_string();
+    };
+    let size = html.len() + rows.iter().map(|row| row.len() + 5).sum::<usize>();
+    let mut spliced = String::with_capacity(size);
+    spliced.push_str(&html[..at]);
+    for row in rows.iter().filter(|row| !row.is_empty()) {
+        spliced.push_str("\n    ");
+        spliced.push_str(row.trim_end());
+    }
+    spliced.push_str(&html[at + ROWS_MARKER.len()..]);
+    spliced
 }
 
 #[derive(Serialize)]

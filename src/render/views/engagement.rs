@@ -40,7 +40,8 @@ pub struct EngagementRow {
 
 #[derive(Debug, Serialize)]
 pub struct EngagementListView {
-    /// The rows, rendered (see `engagement-row.html`).
+    /// Where the rows go: a marker the renderer replaces with each
+    /// engagement's `engagement-row.html`.
     pub rows_html: String,
     pub statuses: Vec<String>,
     pub methods: Vec<Link>,
