@@ -305,7 +305,7 @@ impl Builder {
         let mut add = |path: &str, bytes: Vec<u8>| files.push((path.to_string(), Arc::from(bytes)));
         add(
             "sitemap.xml",
-            sitemap::sitemap(rendered.pages.iter().map(|(page, _)| page), &urls).into_bytes(),
+            sitemap::sitemap(rendered.pages.iter().map(|(page, _)| &**page), &urls).into_bytes(),
         );
         add("robots.txt", sitemap::robots(&urls).into_bytes());
         add("support/support.json", exports::support_json(&site));

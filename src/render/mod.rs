@@ -68,7 +68,7 @@ impl RenderedPage {
 pub struct RenderedSite<T> {
     /// Each page, sorted by path, with what the caller made of it. Without
     /// `keep`, a page's HTML is left empty once handed to the caller.
-    pub pages: Vec<(RenderedPage, T)>,
+    pub pages: Vec<(std::sync::Arc<RenderedPage>, T)>,
     /// Other files: static assets and exports, by path.
     pub files: Vec<(String, Vec<u8>)>,
 }
@@ -87,7 +87,8 @@ pub struct PageInputs<'a> {
 
 /// Pages of the previous build, by site path, with the fingerprint of their
 /// inputs.
-pub type PageCache = std::collections::HashMap<String, (u64, RenderedPage)>;
+/// Shared, so that a page taken from the cache costs a pointer copy.
+pub type PageCache = std::collections::HashMap<String, (u64, std::sync::Arc<RenderedPage>)>;
 
 /// Parts of pages kept between builds, by name (`list-row/<id>`), with the
 /// fingerprint of their inputs: a page that summarises every engagement is
@@ -145,21 +146,29 @@ pub fn render_site<T: Send, E: Send>(
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
     let all_engagements = fingerprint(&inputs.engagements.iter().collect::<Vec<_>>());
-    let results: Vec<Result<(u64, RenderedPage, T), RenderError<E>>> = jobs
+    type Made<T> = (u64, std::sync::Arc<RenderedPage>, T);
+    let results: Vec<Result<Made<T>, RenderError<E>>> = jobs
         .par_iter()
         .map(|job| {
             let (path, key) = job_key(&contents, job, inputs, all_engagements);
-            let mut page = match previous.pages.get(&path) {
+            let page = match previous.pages.get(&path) {
                 Some((cached_key, page)) if *cached_key == key => page.clone(),
-                _ => renderer
-                    .render(site, &urls, job)
-                    .map_err(|d| RenderError::Template(single(d)))?,
+                _ => std::sync::Arc::new(
+                    renderer
+                        .render(site, &urls, job)
+                        .map_err(|d| RenderError::Template(single(d)))?,
+                ),
             };
             let made = each(&page, key).map_err(RenderError::Output)?;
-            if !keep {
-                page.html = std::sync::Arc::from("");
+            if keep {
+                return Ok((key, page, made));
             }
-            Ok((key, page, made))
+            // Handed over: only what the sitemap and index need is kept.
+            let kept = RenderedPage {
+                html: std::sync::Arc::from(""),
+                ..RenderedPage::clone(&page)
+            };
+            Ok((key, std::sync::Arc::new(kept), made))
         })
         .collect();
     let mut diagnostics = Diagnostics::default();
