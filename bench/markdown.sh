@@ -179,7 +179,12 @@ for pages in "$@"; do
   mkdir -p "$dir"
   echo
   python3 bench/generate.py "$site" --engagements 0 --pages "$pages"
-  tools=(floor1 floor2 refarch)
+  # The peers run with highlighting off, and so does refarch for the
+  # ratios; a copy of the site with it on shows what it costs.
+  cp -r "$site" "$dir/site-hl"
+  sed -i 's/^highlight_code = true/highlight_code = false/' "$site/data/site.toml"
+  grep -q '^highlight_code = false' "$site/data/site.toml" || { echo "data/site.toml has no highlight_code = true" >&2; exit 1; }
+  tools=(floor1 floor2 refarch refarch-hl)
   if [ -n "$hugo" ]; then hugo_site "$dir/hugo"; tools+=(hugo); fi
   if [ -n "$zola" ]; then zola_site "$dir/zola"; tools+=(zola); fi
   for run in $(seq "$runs"); do
@@ -188,6 +193,7 @@ for pages in "$@"; do
         floor1) measure "$pages" "$run" floor1 "$pulldown_version" "$dir/out-floor1" "$floor" "$site/content/runbooks" "$dir/out-floor1" --threads 1 ;;
         floor2) measure "$pages" "$run" floor2 "$pulldown_version" "$dir/out-floor2" "$floor" "$site/content/runbooks" "$dir/out-floor2" --threads 2 ;;
         refarch) measure "$pages" "$run" refarch "$(refarch_build)" "$dir/out-refarch" "$refarch" --root "$site" --color never build --output "$dir/out-refarch" ;;
+        refarch-hl) measure "$pages" "$run" refarch-hl "$(refarch_build)" "$dir/out-refarch-hl" "$refarch" --root "$dir/site-hl" --color never build --output "$dir/out-refarch-hl" ;;
         hugo) measure "$pages" "$run" hugo "$hugo_version" "$dir/out-hugo" "$hugo" --quiet -s "$dir/hugo" -d "$dir/out-hugo" --cacheDir "$dir/hugo-cache" ;;
         zola) measure "$pages" "$run" zola "$zola_version" "$dir/out-zola" "$zola" --root "$dir/zola" build -o "$dir/out-zola" --force ;;
       esac

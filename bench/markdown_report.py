@@ -16,9 +16,9 @@ import statistics
 import sys
 from pathlib import Path
 
-NAMES = {"refarch": "refarch", "hugo": "Hugo", "zola": "Zola", "floor1": "floor, 1 thread", "floor2": "floor, 2 threads"}
-VERSIONS = {"refarch": "{}", "hugo": "{}", "zola": "{}", "floor1": "(pulldown-cmark {})", "floor2": "(pulldown-cmark {})"}
-ORDER = ["refarch", "hugo", "zola", "floor1", "floor2"]
+NAMES = {"refarch": "refarch", "refarch-hl": "refarch, highlighting on", "hugo": "Hugo", "zola": "Zola", "floor1": "floor, 1 thread", "floor2": "floor, 2 threads"}
+VERSIONS = {"refarch": "{}", "refarch-hl": "", "hugo": "{}", "zola": "{}", "floor1": "(pulldown-cmark {})", "floor2": "(pulldown-cmark {})"}
+ORDER = ["refarch", "refarch-hl", "hugo", "zola", "floor1", "floor2"]
 
 
 def load(path):

@@ -29,12 +29,21 @@ pub struct SiteConfig {
     /// The theme under `themes/` whose files override the built-in ones.
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// Whether fenced code blocks in Markdown get syntax highlighting
+    /// (`true`, the default). Highlighting is most of the cost of a large
+    /// content build; `false` writes the code escaped, as is.
+    #[serde(default = "default_highlight_code")]
+    pub highlight_code: bool,
     /// Thresholds used when resourcing is compared with the reference.
     #[serde(default)]
     pub thresholds: Thresholds,
     /// Named build profiles, chosen with `refarch build --profile NAME`.
     #[serde(default)]
     pub profiles: BTreeMap<At<ProfileId>, Profile>,
+}
+
+fn default_highlight_code() -> bool {
+    true
 }
 
 fn default_theme() -> String {

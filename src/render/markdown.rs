@@ -38,8 +38,8 @@ pub struct Rendered {
 }
 
 /// Renders `markdown`; internal links (`/support/`) get the base path.
-pub fn render(markdown: &str, urls: &Urls) -> Rendered {
-    render_with_ids(markdown, urls, "")
+pub fn render(markdown: &str, urls: &Urls, highlight: bool) -> Rendered {
+    render_with_ids(markdown, urls, "", highlight)
 }
 
 /// The links written in `markdown`, without rendering it: what `check`
@@ -67,7 +67,7 @@ fn parser_options() -> Options {
 
 /// Renders Markdown embedded in a generated page: heading ids get `prefix`,
 /// so that they cannot clash with the page's own sections.
-pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str) -> Rendered {
+pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str, highlight: bool) -> Rendered {
     let options = parser_options();
     let mut rendered = Rendered::default();
     let mut events = Vec::new();
@@ -82,7 +82,7 @@ pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str) -> Rendered {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let (language, text) = code.take().expect("inside a code block");
-                    events.push(Event::Html(code_block(&language, &text).into()));
+                    events.push(Event::Html(code_block(&language, &text, highlight).into()));
                 }
                 _ => {}
             }
@@ -165,8 +165,14 @@ pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str) -> Rendered {
     rendered
 }
 
-fn code_block(language: &str, code: &str) -> String {
+fn code_block(language: &str, code: &str, highlighting: bool) -> String {
     let escaped_language = escape(language);
+    if !highlighting && !language.is_empty() {
+        return format!(
+            "<pre class=\"code\" data-language=\"{escaped_language}\" tabindex=\"0\"><code>{}</code></pre>\n",
+            escape(code)
+        );
+    }
     match (!language.is_empty())
         .then(|| highlight(code, language))
         .flatten()
@@ -231,7 +237,7 @@ mod tests {
     fn links_are_those_rendering_finds() {
         let text = "See [a](/support/) and ![i](x.png) and [b][r].\n\n[r]: https://example.com\n\n```\n[not](/a-link/)\n```\n";
         let urls = Urls::new("/");
-        let rendered: Vec<(String, std::ops::Range<usize>)> = render(text, &urls)
+        let rendered: Vec<(String, std::ops::Range<usize>)> = render(text, &urls, true)
             .links
             .into_iter()
             .map(|l| (l.destination, l.span))
@@ -247,7 +253,7 @@ mod tests {
     use super::*;
 
     fn md(text: &str) -> Rendered {
-        render(text, &Urls::new("/refarch/"))
+        render(text, &Urls::new("/refarch/"), true)
     }
 
     #[test]
@@ -300,6 +306,23 @@ mod tests {
             out.html
                 .contains("<pre class=\"code\" tabindex=\"0\"><code>&lt;b&gt;")
         );
+    }
+
+    #[test]
+    fn with_highlighting_off_code_is_escaped_as_is() {
+        let out = render(
+            "```toml\n[limits]\nusers = \"<1>\"\n```\n",
+            &Urls::new("/"),
+            false,
+        );
+        assert!(
+            out.html.contains(
+                "<pre class=\"code\" data-language=\"toml\" tabindex=\"0\"><code>[limits]\nusers = &quot;&lt;1&gt;&quot;\n</code></pre>"
+            ),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("hl-"));
     }
 
     #[test]

@@ -348,7 +348,7 @@ impl Renderer<'_> {
             ),
             Job::Size(id) => {
                 let size = site.sizes.iter().find(|s| s.id.as_str() == *id).expect("job from the site");
-                let prose = self.companion(&format!("reference-architectures/{id}.md"), urls);
+                let prose = self.companion(site, &format!("reference-architectures/{id}.md"), urls);
                 let mut meta = PageMeta::new(format!("{} reference architecture", size.name), format!("reference-architectures/{id}/"), "reference-architectures/")
                     .described(size.summary.clone())
                     .crumbs(vec![Link::new("Fleet", ""), Link::new("Reference architectures", "reference-architectures/")]);
@@ -373,7 +373,7 @@ impl Renderer<'_> {
             ),
             Job::Engagement(engagement) => {
                 let id = engagement.id.as_str();
-                let prose = self.companion(&format!("engagements/{id}.md"), urls);
+                let prose = self.companion(site, &format!("engagements/{id}.md"), urls);
                 let facts = self.analysis.of_engagement(id);
                 let view = views::engagement::engagement_view(site, engagement, facts, urls, prose.map(|p| p.html));
                 (
@@ -399,7 +399,7 @@ impl Renderer<'_> {
                 true,
             ),
             Job::Content(page) => {
-                let rendered = markdown::render(&page.body, urls);
+                let rendered = markdown::render(&page.body, urls, site.config.highlight_code);
                 let path = page_path(&page.path);
                 let section = page.path.split('/').next().unwrap_or("").to_string();
                 let mut meta = PageMeta::new(page.front_matter.title.clone(), path, &self.guide_section(page))
@@ -522,10 +522,11 @@ impl Renderer<'_> {
     }
 
     /// Prose a content page adds to a generated page.
-    fn companion(&self, path: &str, urls: &Urls) -> Option<markdown::Rendered> {
+    fn companion(&self, site: &Site, path: &str, urls: &Urls) -> Option<markdown::Rendered> {
+        let highlight = site.config.highlight_code;
         self.contents
             .page(path)
-            .map(|p| markdown::render_with_ids(&p.body, urls, "about-"))
+            .map(|p| markdown::render_with_ids(&p.body, urls, "about-", highlight))
     }
 
     /// The navigation section of a content page: guide pages belong to

@@ -963,7 +963,13 @@ pub fn engagement_view(
             })
             .collect(),
         upgrades,
-        procedure: markdown::render_with_ids(&up.procedure, urls, "procedure-").html,
+        procedure: markdown::render_with_ids(
+            &up.procedure,
+            urls,
+            "procedure-",
+            site.config.highlight_code,
+        )
+        .html,
         path,
         history,
         issues: e
@@ -1044,7 +1050,7 @@ pub fn engagement_view(
             })
             .collect(),
         ownership,
-        notes: markdown::render_with_ids(&e.notes, urls, "notes-").html,
+        notes: markdown::render_with_ids(&e.notes, urls, "notes-", site.config.highlight_code).html,
         prose,
         checker_query: checker_query(e),
         resource_charts: found
