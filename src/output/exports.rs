@@ -48,11 +48,13 @@ pub fn engagement_json(engagement: &Engagement, facts: &EngagementFacts) -> Vec<
 
 /// `fleet.csv`: one row per engagement.
 pub fn fleet_csv(site: &Site, analysis: &Analysis) -> Vec<u8> {
-    fleet_csv_from_rows(
-        site.engagements
-            .iter()
-            .map(|e| fleet_csv_row(e, analysis.of_engagement(e.id.as_str()))),
-    )
+    use rayon::prelude::*;
+    let rows: Vec<String> = site
+        .engagements
+        .par_iter()
+        .map(|e| fleet_csv_row(e, analysis.of_engagement(e.id.as_str())))
+        .collect();
+    fleet_csv_from_rows(rows)
 }
 
 /// The CSV from its rows (see [`fleet_csv_row`]), in engagement order.

@@ -224,6 +224,9 @@ impl CollapsedText {
     }
 }
 
+/// term → [(document, score)], sorted by document.
+type Postings = FxHashMap<Box<str>, Vec<(u32, u32)>>;
+
 /// A group's shards: key and bytes.
 type Shards = Vec<(String, Arc<[u8]>)>;
 
@@ -322,7 +325,7 @@ pub struct SearchIndex {
     positions: FxHashMap<String, usize>,
     terms: Vec<DocTerms>,
     /// term → [(document, score)], sorted by document.
-    postings: FxHashMap<Box<str>, Vec<(u32, u32)>>,
+    postings: Postings,
     /// term → its serialized entry in a shard, `"term":[…]`.
     entries: FxHashMap<Box<str>, Box<[u8]>>,
     /// Terms by their first [`GROUP_PREFIX`] characters.
@@ -347,16 +350,34 @@ impl SearchIndex {
             shards: BTreeMap::new(),
             meta: Vec::new(),
         };
-        for (doc, (path, key, terms)) in docs.into_iter().enumerate() {
-            for (term, score) in &terms.scores {
-                let posting = (doc as u32, *score);
-                match index.postings.get_mut(term) {
-                    Some(postings) => postings.push(posting),
-                    None => {
-                        index.postings.insert(term.clone(), vec![posting]);
+        // Postings of runs of documents in parallel, joined in document
+        // order, so every list is sorted.
+        const RUN: usize = 1024;
+        index.postings = docs
+            .par_chunks(RUN)
+            .enumerate()
+            .map(|(run, chunk)| {
+                let mut postings: Postings = FxHashMap::default();
+                for (i, (_, _, terms)) in chunk.iter().enumerate() {
+                    let doc = (run * RUN + i) as u32;
+                    for (term, score) in &terms.scores {
+                        match postings.get_mut(term) {
+                            Some(list) => list.push((doc, *score)),
+                            None => {
+                                postings.insert(term.clone(), vec![(doc, *score)]);
+                            }
+                        }
                     }
                 }
-            }
+                postings
+            })
+            .reduce(FxHashMap::default, |mut earlier, later| {
+                for (term, list) in later {
+                    earlier.entry(term).or_default().extend(list);
+                }
+                earlier
+            });
+        for (doc, (path, key, terms)) in docs.into_iter().enumerate() {
             index.positions.insert(path.clone(), doc);
             index.docs.push((path, key));
             index.terms.push(terms);
@@ -377,6 +398,7 @@ impl SearchIndex {
         let groups: Vec<String> = index.groups.keys().cloned().collect();
         index.write_groups(groups);
         index.meta = (0..index.docs.len().div_ceil(META_SHARD_SIZE))
+            .into_par_iter()
             .map(|k| index.meta_shard(k))
             .collect();
         index

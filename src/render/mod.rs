@@ -22,7 +22,7 @@ use crate::analysis::Analysis;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Engagement, Page, Site};
 use urls::Urls;
-use views::{Link, PageMeta, SiteView};
+use views::{Link, PageMeta};
 
 /// How to render.
 #[derive(Debug, Clone)]
@@ -119,7 +119,12 @@ pub fn render_site<T: Send, E: Send>(
     let urls = Urls::new(&options.base_url);
     let env = templates::environment(&options.root, &options.theme, &urls)
         .map_err(|d| RenderError::Template(single(d)))?;
-    let site_view = views::site_view(site, &urls, options.profile.as_deref());
+    // Converted to a template value once, not once per page.
+    let site_view = Value::from(Serde(views::site_view(
+        site,
+        &urls,
+        options.profile.as_deref(),
+    )));
     let contents = contents::Contents::new(site);
     let renderer = Renderer {
         analysis,
@@ -313,7 +318,7 @@ struct Renderer<'a> {
     fragments: std::sync::Mutex<FragmentCache>,
     contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
-    site_view: &'a SiteView,
+    site_view: &'a Value,
     options: &'a RenderOptions,
 }
 
@@ -441,7 +446,7 @@ impl Renderer<'_> {
             .get_template(template)
             .expect("templates are loaded");
         let html = template
-            .render(context! { site => Serde(self.site_view), page => Serde(&meta), view => view })
+            .render(context! { site => self.site_view.clone(), page => Serde(&meta), view => view })
             .map_err(|error| {
                 templates::template_error(
                     &self.options.root,
