@@ -98,12 +98,18 @@ enum Destination<'a> {
     Memory,
     /// Written as soon as made; nothing kept.
     Staging(&'a writer::Staging),
+    /// Handed to a visitor as soon as made; nothing kept.
+    Visit(&'a (dyn Fn(&str, &[u8]) + Sync)),
 }
 
 impl Destination<'_> {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostics> {
         match self {
             Destination::Memory => Ok(()),
+            Destination::Visit(visit) => {
+                visit(path, bytes);
+                Ok(())
+            }
             Destination::Staging(staging) => staging.put(path, bytes).map_err(|error| {
                 single(
                     Diagnostic::new(Code::E070, format!("cannot write {path}: {error}")).help(
@@ -211,6 +217,21 @@ impl Builder {
             diagnostics: Diagnostics::default(),
         };
         self.make_from(site, loaded, Vec::new(), Destination::Memory)
+    }
+
+    /// Builds a site loaded already, handing each file to `visit` as it is
+    /// made and keeping none: `check` scans a profile's build this way.
+    pub fn visit_loaded(
+        &mut self,
+        site: Site,
+        fingerprints: &Fingerprints,
+        visit: &(dyn Fn(&str, &[u8]) + Sync),
+    ) -> Result<Built, Diagnostics> {
+        let loaded = Loaded {
+            fingerprints,
+            diagnostics: Diagnostics::default(),
+        };
+        self.make_from(site, loaded, Vec::new(), Destination::Visit(visit))
     }
 
     fn make(&mut self, destination: Destination<'_>) -> Result<Built, Diagnostics> {
@@ -324,8 +345,8 @@ impl Builder {
             .try_for_each(|(path, bytes)| destination.put(path, bytes))?;
         // Engagement exports were written, not returned, when staging.
         let exported = match destination {
-            Destination::Staging(_) => site.engagements.len(),
             Destination::Memory => 0,
+            _ => site.engagements.len(),
         };
         let file_count = files.len() + rendered.pages.len() + exported;
         let mut kept = SiteFiles::new();
@@ -421,8 +442,8 @@ impl Builder {
         destination: Destination<'_>,
     ) -> Result<Vec<SiteFile>, Diagnostics> {
         let path = |id: &str| format!("engagements/{id}.json");
-        if let Destination::Staging(_) = destination {
-            // Written as made, kept nowhere.
+        if !matches!(destination, Destination::Memory) {
+            // Handed over as made, kept nowhere.
             site.engagements.par_iter().try_for_each(|e| {
                 let id = e.id.as_str();
                 let bytes = exports::engagement_json(e, analysis.of_engagement(id));

@@ -98,10 +98,15 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             .iter()
             .filter(|(_, p)| !p.include_confidential);
         for (name, _) in private_profiles.filter(|_| !needles.is_empty()) {
-            if let Ok(built) = build(Some(name.to_string())) {
-                for diagnostic in
-                    confidential::check(name.as_str(), &built.files, &needles, &sources)
-                {
+            // Scanned as it is made, never held whole.
+            let scanner = confidential::Scanner::new(&needles);
+            let scanned = Builder::new(request(Some(name.to_string())))
+                .without_search()
+                .visit_loaded(site.clone(), &loaded.fingerprints, &|path, bytes| {
+                    scanner.scan(path, bytes)
+                });
+            if scanned.is_ok() {
+                for diagnostic in scanner.report(name.as_str(), &sources) {
                     diagnostics.push(diagnostic);
                 }
             }
