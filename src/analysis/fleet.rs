@@ -10,77 +10,86 @@ use super::deviations::requirements_of;
 use super::sizing::{Sizing, size_for};
 use crate::model::{Engagement, Level, LogStatus, Site, Status};
 
+// The fleet borrows ids and titles from the site and its analysis: it is
+// computed again on every rebuild of `serve`, over every engagement.
+
 /// How many engagements have a value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Count {
+pub struct Count<'a> {
     pub value: String,
-    pub engagements: Vec<String>,
+    pub engagements: Vec<&'a str>,
 }
 
 /// An engagement on an option some rule rates worse than supported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Flagged {
-    pub engagement: String,
-    pub rule: String,
+pub struct Flagged<'a> {
+    pub engagement: &'a str,
+    pub rule: &'a str,
     pub status: Status,
 }
 
 /// Days from a release's GA to one customer's upgrade to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Adoption {
-    pub engagement: String,
-    pub release: String,
+pub struct Adoption<'a> {
+    pub engagement: &'a str,
+    pub release: &'a crate::model::Version,
     pub days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OpenRisk {
-    pub engagement: String,
-    pub title: String,
+pub struct OpenRisk<'a> {
+    pub engagement: &'a str,
+    pub title: &'a str,
     pub likelihood: Level,
     pub impact: Level,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExitProgress {
-    pub engagement: String,
+pub struct ExitProgress<'a> {
+    pub engagement: &'a str,
     /// Criteria met or not applicable.
     pub done: usize,
     pub total: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Fleet {
+pub struct Fleet<'a> {
     pub engagements: usize,
-    pub by_method: Vec<Count>,
-    pub by_provider: Vec<Count>,
-    pub by_size: Vec<Count>,
-    pub by_release: Vec<Count>,
-    pub deprecated: Vec<Flagged>,
+    pub by_method: Vec<Count<'a>>,
+    pub by_provider: Vec<Count<'a>>,
+    pub by_size: Vec<Count<'a>>,
+    pub by_release: Vec<Count<'a>>,
+    pub deprecated: Vec<Flagged<'a>>,
     /// Engagements on options that are not for production, unsupported or
     /// incompatible.
-    pub not_supported: Vec<Flagged>,
+    pub not_supported: Vec<Flagged<'a>>,
     /// Engagements on the latest minor or the one before.
     pub within_one_release: usize,
-    pub adoption: Vec<Adoption>,
+    pub adoption: Vec<Adoption<'a>>,
     /// Upgrades made within 30 days of GA, the delivery goal.
     pub adopted_within_a_month: usize,
-    pub open_risks: Vec<OpenRisk>,
-    pub exit_criteria: Vec<ExitProgress>,
-    pub escalations: Vec<Count>,
+    pub open_risks: Vec<OpenRisk<'a>>,
+    pub exit_criteria: Vec<ExitProgress<'a>>,
+    pub escalations: Vec<Count<'a>>,
 }
 
 /// Days within which the delivery team aims to adopt a release.
 pub const ADOPTION_GOAL_DAYS: i64 = 30;
 
 /// The fleet over `engagements`, using their analyses (see [`Analysis`]).
-pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> Fleet {
+pub fn fleet<'a>(
+    site: &'a Site,
+    engagements: &[&'a Engagement],
+    analysis: &'a Analysis,
+) -> Fleet<'a> {
     let latest_two: Vec<_> = site.releases.minors().into_iter().rev().take(2).collect();
     let mut fleet = Fleet {
         engagements: engagements.len(),
         by_method: count_by(engagements, |e| e.deployment.method.to_string()),
         by_provider: count_by(engagements, |e| e.deployment.provider.to_string()),
-        by_size: count_by(engagements, |e| size_of(site, e)),
+        by_size: count_by(engagements, |e| {
+            analysis.of_engagement(e.id.as_str()).size.clone()
+        }),
         by_release: count_by(engagements, |e| e.deployment.release.release().to_string()),
         deprecated: Vec::new(),
         not_supported: Vec::new(),
@@ -107,8 +116,8 @@ pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> F
             .filter(|r| r.status == LogStatus::Open)
         {
             fleet.open_risks.push(OpenRisk {
-                engagement: engagement.id.to_string(),
-                title: risk.title.clone(),
+                engagement: engagement.id.as_str(),
+                title: &risk.title,
                 likelihood: risk.likelihood,
                 impact: risk.impact,
             });
@@ -116,7 +125,7 @@ pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> F
         if !engagement.exit_criterion.is_empty() || !site.catalog.exit_criterion.is_empty() {
             let done = engagement.exit_criteria_done();
             fleet.exit_criteria.push(ExitProgress {
-                engagement: engagement.id.to_string(),
+                engagement: engagement.id.as_str(),
                 done,
                 total: site
                     .catalog
@@ -128,7 +137,7 @@ pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> F
         if !engagement.escalation.is_empty() {
             fleet.escalations.push(Count {
                 value: engagement.escalation.len().to_string(),
-                engagements: vec![engagement.id.to_string()],
+                engagements: vec![engagement.id.as_str()],
             });
         }
     }
@@ -143,13 +152,16 @@ pub fn fleet(site: &Site, engagements: &[&Engagement], analysis: &Analysis) -> F
     fleet
 }
 
-fn count_by(engagements: &[&Engagement], key: impl Fn(&Engagement) -> String) -> Vec<Count> {
-    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+fn count_by<'a>(
+    engagements: &[&'a Engagement],
+    key: impl Fn(&Engagement) -> String,
+) -> Vec<Count<'a>> {
+    let mut groups: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
     for engagement in engagements {
         groups
             .entry(key(engagement))
             .or_default()
-            .push(engagement.id.to_string());
+            .push(engagement.id.as_str());
     }
     let mut counts: Vec<Count> = groups
         .into_iter()
@@ -180,11 +192,11 @@ pub fn size_of(site: &Site, engagement: &Engagement) -> String {
     }
 }
 
-fn flag_options(engagement: &Engagement, analysis: &Analysis, fleet: &mut Fleet) {
+fn flag_options<'a>(engagement: &'a Engagement, analysis: &'a Analysis, fleet: &mut Fleet<'a>) {
     for (rule, status) in &analysis.of_engagement(engagement.id.as_str()).flags {
         let flagged = Flagged {
-            engagement: engagement.id.to_string(),
-            rule: rule.clone(),
+            engagement: engagement.id.as_str(),
+            rule,
             status: *status,
         };
         if *status == Status::Deprecated {
@@ -195,12 +207,12 @@ fn flag_options(engagement: &Engagement, analysis: &Analysis, fleet: &mut Fleet)
     }
 }
 
-fn adoption(site: &Site, engagement: &Engagement, adoption: &mut Vec<Adoption>) {
+fn adoption<'a>(site: &'a Site, engagement: &'a Engagement, adoption: &mut Vec<Adoption<'a>>) {
     for upgrade in &engagement.upgrade_history {
         if let Some(release) = site.releases.find(&upgrade.to) {
             adoption.push(Adoption {
-                engagement: engagement.id.to_string(),
-                release: release.version.to_string(),
+                engagement: engagement.id.as_str(),
+                release: &release.version,
                 days: release.ga.days_until(upgrade.date),
             });
         }
@@ -216,7 +228,8 @@ mod tests {
     fn counts_and_flags_on_the_analysis_fixture() {
         let site = fixture("analysis");
         let all: Vec<&Engagement> = site.engagements.iter().map(|e| &**e).collect();
-        let fleet = fleet(&site, &all, &Analysis::of(&site));
+        let analysis = Analysis::of(&site);
+        let fleet = fleet(&site, &all, &analysis);
         let counts = |list: &[Count]| {
             list.iter()
                 .map(|c| (c.value.clone(), c.engagements.len()))
@@ -249,7 +262,7 @@ mod tests {
         let deprecated: Vec<(&str, &str)> = fleet
             .deprecated
             .iter()
-            .map(|f| (f.engagement.as_str(), f.rule.as_str()))
+            .map(|f| (f.engagement, f.rule))
             .collect();
         assert_eq!(
             deprecated,
@@ -260,18 +273,14 @@ mod tests {
                 ("cobalt", "external-postgres-below-16-before-6"),
             ]
         );
-        let refused: Vec<&str> = fleet
-            .not_supported
-            .iter()
-            .map(|f| f.rule.as_str())
-            .collect();
+        let refused: Vec<&str> = fleet.not_supported.iter().map(|f| f.rule).collect();
         assert_eq!(refused, ["external-postgres-below-16", "arm64-production"]);
         // 6.2 GA 2025-04-02, acme upgraded 2025-04-20: 18 days. 6.0 GA
         // 2025-01-29, borealis upgraded 2025-03-31: 61 days.
         let adoption: Vec<(&str, i64)> = fleet
             .adoption
             .iter()
-            .map(|a| (a.engagement.as_str(), a.days))
+            .map(|a| (a.engagement, a.days))
             .collect();
         assert_eq!(adoption, [("acme", 18), ("borealis", 61)]);
         assert_eq!(fleet.adopted_within_a_month, 1);
@@ -281,7 +290,7 @@ mod tests {
         let progress: Vec<(&str, usize, usize)> = fleet
             .exit_criteria
             .iter()
-            .map(|p| (p.engagement.as_str(), p.done, p.total))
+            .map(|p| (p.engagement, p.done, p.total))
             .collect();
         assert_eq!(
             progress,

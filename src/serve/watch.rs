@@ -13,8 +13,10 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer, new_debouncer_op
 pub const WATCHED: [&str; 3] = ["data", "content", "themes"];
 
 /// Short enough for edits to show up at once, long enough to see an
-/// editor's save (write, rename, chmod) as one change.
-pub const DEBOUNCE: Duration = Duration::from_millis(40);
+/// editor's save (write, rename, chmod, all within a millisecond or two) as
+/// one change. Every millisecond here is a millisecond of every edit's
+/// latency.
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// A running watcher; dropping it stops watching.
 pub struct Watcher {

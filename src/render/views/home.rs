@@ -175,9 +175,9 @@ pub fn home_view(
         .exit_criteria
         .iter()
         .filter_map(|p| {
-            let engagement = by_id.get(p.engagement.as_str())?;
+            let engagement = by_id.get(p.engagement)?;
             (engagement.status != EngagementStatus::HandedOff).then(|| ProgressRow {
-                engagement: link(&p.engagement),
+                engagement: link(p.engagement),
                 status: engagement.status.id().to_string(),
                 done: p.done,
                 total: p.total,
@@ -206,8 +206,8 @@ pub fn home_view(
             .iter()
             .take(DASHBOARD_ROWS)
             .map(|f| FlagRow {
-                engagement: link(&f.engagement),
-                rule: f.rule.clone(),
+                engagement: link(f.engagement),
+                rule: f.rule.to_string(),
                 status: status_view(site, f.status),
             })
             .collect(),
@@ -216,8 +216,8 @@ pub fn home_view(
             .iter()
             .take(DASHBOARD_ROWS)
             .map(|a| AdoptionRow {
-                engagement: link(&a.engagement),
-                release: a.release.clone(),
+                engagement: link(a.engagement),
+                release: a.release.to_string(),
                 days: a.days,
                 within_goal: a.days <= ADOPTION_GOAL_DAYS,
             })
@@ -235,8 +235,8 @@ pub fn home_view(
             .iter()
             .take(DASHBOARD_ROWS)
             .map(|r| RiskRow {
-                engagement: link(&r.engagement),
-                title: r.title.clone(),
+                engagement: link(r.engagement),
+                title: r.title.to_string(),
                 likelihood: r.likelihood,
                 impact: r.impact,
             })
