@@ -171,21 +171,29 @@ pub fn home_view(
     adoption.sort_by_key(|a| std::cmp::Reverse(a.days));
     let mut risks: Vec<_> = fleet.open_risks.iter().collect();
     risks.sort_by_key(|r| std::cmp::Reverse((r.impact, r.likelihood)));
-    let mut progress: Vec<ProgressRow> = fleet
+    // Rows are made only for what the table shows.
+    let mut in_progress: Vec<(u32, &crate::analysis::fleet::ExitProgress, &Engagement)> = fleet
         .exit_criteria
         .iter()
         .filter_map(|p| {
-            let engagement = by_id.get(p.engagement)?;
-            (engagement.status != EngagementStatus::HandedOff).then(|| ProgressRow {
-                engagement: link(p.engagement),
-                status: engagement.status.id().to_string(),
-                done: p.done,
-                total: p.total,
-                percent: percent(p.done, p.total),
-            })
+            let engagement = *by_id.get(p.engagement)?;
+            (engagement.status != EngagementStatus::HandedOff)
+                .then(|| (percent(p.done, p.total), p, engagement))
         })
         .collect();
-    progress.sort_by_key(|p| p.percent);
+    in_progress.sort_by_key(|(percent, _, _)| *percent);
+    let progress_total = in_progress.len();
+    let progress: Vec<ProgressRow> = in_progress
+        .into_iter()
+        .take(DASHBOARD_ROWS)
+        .map(|(percent, p, engagement)| ProgressRow {
+            engagement: link(p.engagement),
+            status: engagement.status.id().to_string(),
+            done: p.done,
+            total: p.total,
+            percent,
+        })
+        .collect();
     let mut view = HomeView {
         engagements: fleet.engagements,
         handed_off: count(EngagementStatus::HandedOff),
@@ -242,8 +250,8 @@ pub fn home_view(
             })
             .collect(),
         risks_total: risks.len(),
-        progress_total: progress.len(),
-        progress: progress.into_iter().take(DASHBOARD_ROWS).collect(),
+        progress_total,
+        progress,
         escalations: fleet
             .escalations
             .iter()
