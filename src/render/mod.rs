@@ -445,16 +445,10 @@ impl Renderer<'_> {
             .env
             .get_template(template)
             .expect("templates are loaded");
-        let html = template
-            .render(context! { site => self.site_view.clone(), page => Serde(&meta), view => view })
-            .map_err(|error| {
-                templates::template_error(
-                    &self.options.root,
-                    &self.options.theme,
-                    template.name(),
-                    &error,
-                )
-            })?;
+        let html = self.render_template(
+            &template,
+            context! { site => self.site_view.clone(), page => Serde(&meta), view => view },
+        )?;
         let section = match meta.section.as_str() {
             "" | "-" => "Site".to_string(),
             other => title_case(other.trim_end_matches('/')),
@@ -475,6 +469,22 @@ impl Renderer<'_> {
 }
 
 impl Renderer<'_> {
+    /// Renders `template`, reporting a failure at the template's line.
+    fn render_template(
+        &self,
+        template: &minijinja::Template<'_, '_>,
+        context: Value,
+    ) -> Result<String, Diagnostic> {
+        template.render(context).map_err(|error| {
+            templates::template_error(
+                &self.options.root,
+                &self.options.theme,
+                template.name(),
+                &error,
+            )
+        })
+    }
+
     /// One row per engagement of a page that lists them all, each rendered
     /// from `template` (with the row as `r` and `e`) unless the previous
     /// build made it from the same inputs; `row` gives the row's view, or
@@ -490,39 +500,30 @@ impl Renderer<'_> {
             .env
             .get_template(template)
             .expect("templates are loaded");
-        let rows: Vec<std::sync::Arc<str>> = site
-            .engagements
-            .par_iter()
-            .map(|e| {
-                let id = e.id.as_str();
-                let name = format!("{kind}/{id}");
-                let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
-                let html = match self.previous_fragments.get(&name) {
-                    Some((cached, html)) if *cached == key => html.clone(),
-                    _ => match row(e, self.analysis.of_engagement(id)) {
-                        Some(row) => {
-                            let html = template
-                                .render(context! { r => row.clone(), e => row })
-                                .map_err(|error| {
-                                    templates::template_error(
-                                        &self.options.root,
-                                        &self.options.theme,
-                                        template.name(),
-                                        &error,
-                                    )
-                                })?;
-                            std::sync::Arc::from(html)
-                        }
-                        None => std::sync::Arc::from(""),
-                    },
-                };
-                self.fragments
-                    .lock()
-                    .expect("fragment lock")
-                    .insert(name, (key, html.clone()));
-                Ok(html)
-            })
-            .collect::<Result<_, Diagnostic>>()?;
+        let rows: Vec<std::sync::Arc<str>> =
+            site.engagements
+                .par_iter()
+                .map(|e| {
+                    let id = e.id.as_str();
+                    let name = format!("{kind}/{id}");
+                    let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
+                    let html = match self.previous_fragments.get(&name) {
+                        Some((cached, html)) if *cached == key => html.clone(),
+                        _ => match row(e, self.analysis.of_engagement(id)) {
+                            Some(row) => std::sync::Arc::from(self.render_template(
+                                &template,
+                                context! { r => row.clone(), e => row },
+                            )?),
+                            None => std::sync::Arc::from(""),
+                        },
+                    };
+                    self.fragments
+                        .lock()
+                        .expect("fragment lock")
+                        .insert(name, (key, html.clone()));
+                    Ok(html)
+                })
+                .collect::<Result<_, Diagnostic>>()?;
         Ok(rows)
     }
 

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use super::reload::{EVENTS_PATH, LIVE_JS, SCRIPT_PATH, inject};
 use crate::build::SiteFiles;
 
-/// A built site as served: its files and base path.
+/// A built site as served: its files, base path, and the rebuild it came
+/// from, which its pages tell the live-reload script.
 pub struct Snapshot {
     pub files: Arc<SiteFiles>,
     pub base: String,
+    pub epoch: u64,
 }
 
 /// What to answer.
@@ -64,7 +66,7 @@ pub fn answer(snapshot: &Snapshot, method: &str, url: &str) -> Answer {
         relative.to_string()
     };
     if let Some(body) = snapshot.files.get(&file) {
-        return file_answer(200, &file, body, base);
+        return file_answer(200, &file, body, snapshot);
     }
     if snapshot
         .files
@@ -75,10 +77,10 @@ pub fn answer(snapshot: &Snapshot, method: &str, url: &str) -> Answer {
     not_found(snapshot)
 }
 
-fn file_answer(status: u16, file: &str, body: &[u8], base: &str) -> Answer {
+fn file_answer(status: u16, file: &str, body: &[u8], snapshot: &Snapshot) -> Answer {
     let content_type = content_type(file);
     let body = if content_type.starts_with("text/html") {
-        inject(body, base)
+        inject(body, &snapshot.base, snapshot.epoch)
     } else {
         body.to_vec()
     };
@@ -91,7 +93,7 @@ fn file_answer(status: u16, file: &str, body: &[u8], base: &str) -> Answer {
 
 fn not_found(snapshot: &Snapshot) -> Answer {
     match snapshot.files.get("404.html") {
-        Some(page) => file_answer(404, "404.html", page, &snapshot.base),
+        Some(page) => file_answer(404, "404.html", page, snapshot),
         None => Answer::File {
             status: 404,
             content_type: "text/plain; charset=utf-8",
@@ -166,6 +168,7 @@ mod tests {
         Snapshot {
             files: Arc::new(files),
             base: base.to_string(),
+            epoch: 0,
         }
     }
 

@@ -4,7 +4,10 @@
   "use strict";
   var meta = document.querySelector('meta[name="refarch-base"]');
   var base = meta ? meta.getAttribute("content") : "/";
-  var epoch = null;
+  // The rebuild this page came from: a page fetched just before a rebuild
+  // whose event it then missed (while loading) reloads on connecting.
+  var script = document.currentScript;
+  var epoch = script && script.dataset.epoch !== undefined ? Number(script.dataset.epoch) : null;
   var overlay = null;
 
   function showProblem(text) {
@@ -37,8 +40,13 @@
   var source = new EventSource(base + "__refarch/events");
   source.addEventListener("hello", function (e) {
     var state = JSON.parse(e.data);
-    // A new epoch after a reconnect means the site changed meanwhile.
-    if (epoch !== null && state.epoch !== epoch) { location.reload(); return; }
+    // Rebuilds made while this page loaded (or while disconnected) sent
+    // events it did not get: reload for changed pages, restyle for
+    // stylesheets alone.
+    if (epoch !== null && state.epoch !== epoch) {
+      if (state.pages_epoch > epoch) { location.reload(); return; }
+      swapStyles(state.epoch);
+    }
     epoch = state.epoch;
     showProblem(state.problem);
   });

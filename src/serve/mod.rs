@@ -99,8 +99,13 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
         snapshot: Mutex::new(Arc::new(Snapshot {
             files,
             base: base.clone(),
+            epoch: 0,
         })),
-        state: Mutex::new(State { epoch: 0, problem }),
+        state: Mutex::new(State {
+            epoch: 0,
+            pages_epoch: 0,
+            problem,
+        }),
         hub: Hub::default(),
         stop: AtomicBool::new(false),
     });
@@ -207,13 +212,18 @@ fn rebuild(builder: &mut Builder, shared: &Shared, paths: &[PathBuf], color: boo
             if change == Change::Nothing && !had_problem {
                 return;
             }
+            let epoch = shared.state().epoch + 1;
             *shared.snapshot.lock().expect("snapshot lock") = Arc::new(Snapshot {
                 files: Arc::new(built.files),
                 base: built.base_path,
+                epoch,
             });
             let state = {
                 let mut state = shared.state.lock().expect("state lock");
-                state.epoch += 1;
+                state.epoch = epoch;
+                if !matches!(change, Change::Styles(_)) {
+                    state.pages_epoch = epoch;
+                }
                 state.problem = None;
                 state.clone()
             };

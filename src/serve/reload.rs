@@ -22,6 +22,9 @@ pub const LIVE_JS: &str = include_str!("live.js");
 pub struct State {
     /// Bumped by every rebuild that changed something.
     pub epoch: u64,
+    /// The epoch of the last rebuild that changed more than stylesheets: a
+    /// page older than this must reload, a newer one only restyle.
+    pub pages_epoch: u64,
     /// The diagnostics of the last failed rebuild, as text, while the last
     /// good site is served.
     pub problem: Option<String>,
@@ -79,8 +82,9 @@ fn event(name: &str, state: &State) -> String {
 }
 
 /// Adds the live-reload script to a page, just before `</body>`.
-pub fn inject(html: &[u8], base: &str) -> Vec<u8> {
-    let tag = format!("<script src=\"{base}{SCRIPT_PATH}\" defer></script>\n");
+pub fn inject(html: &[u8], base: &str, epoch: u64) -> Vec<u8> {
+    let tag =
+        format!("<script src=\"{base}{SCRIPT_PATH}\" data-epoch=\"{epoch}\" defer></script>\n");
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
         Some(end) => format!("{}{tag}{}", &text[..end], &text[end..]).into_bytes(),
@@ -94,10 +98,10 @@ mod tests {
 
     #[test]
     fn the_script_goes_before_the_end_of_body_under_the_base_path() {
-        let page = inject(b"<html><body><p>x</p></body></html>", "/refarch/");
+        let page = inject(b"<html><body><p>x</p></body></html>", "/refarch/", 7);
         assert_eq!(
             String::from_utf8(page).unwrap(),
-            "<html><body><p>x</p><script src=\"/refarch/__refarch/live.js\" defer></script>\n</body></html>"
+            "<html><body><p>x</p><script src=\"/refarch/__refarch/live.js\" data-epoch=\"7\" defer></script>\n</body></html>"
         );
     }
 
@@ -105,11 +109,12 @@ mod tests {
     fn events_carry_the_state_as_json() {
         let state = State {
             epoch: 3,
+            pages_epoch: 2,
             problem: Some("error[E020]: <x>".into()),
         };
         assert_eq!(
             event("problem", &state),
-            "event: problem\ndata: {\"epoch\":3,\"problem\":\"error[E020]: <x>\"}\n\n"
+            "event: problem\ndata: {\"epoch\":3,\"pages_epoch\":2,\"problem\":\"error[E020]: <x>\"}\n\n"
         );
     }
 }
