@@ -35,10 +35,17 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
     let loaded = load_site(root);
     let mut diagnostics = loaded.diagnostics;
     let sources = input_texts(root);
-    for (file, text) in &sources {
-        for diagnostic in secrets::scan(file, text) {
-            diagnostics.push(diagnostic);
-        }
+    // Each file is scanned on its own, in parallel; `diagnostics.sort()`
+    // at the end puts them in order.
+    let found: Vec<Diagnostic> = {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .flat_map_iter(|(file, text)| secrets::scan(file, text))
+            .collect()
+    };
+    for diagnostic in found {
+        diagnostics.push(diagnostic);
     }
     let mut report = CheckReport {
         diagnostics: Diagnostics::default(),
@@ -119,7 +126,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
 
 /// The text of every data and content file, by relative path.
 fn input_texts(root: &Path) -> HashMap<String, String> {
-    let mut texts = HashMap::new();
+    let mut files = Vec::new();
     let mut pending = vec![root.join("data"), root.join("content")];
     while let Some(dir) = pending.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -138,19 +145,26 @@ fn input_texts(root: &Path) -> HashMap<String, String> {
                     Some("toml" | "md")
                 )
             {
-                let metadata_ok = entry
-                    .metadata()
-                    .is_ok_and(|m| m.len() <= crate::load::MAX_FILE_BYTES);
-                if let (true, Ok(text)) = (metadata_ok, std::fs::read_to_string(&path)) {
-                    let relative = path
-                        .strip_prefix(root)
-                        .unwrap_or(&path)
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    texts.insert(relative, text);
-                }
+                files.push(path);
             }
         }
     }
-    texts
+    // Read in parallel: ten thousand engagement files.
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .filter_map(|path| {
+            // Files over the limit are refused by the load, not read here.
+            std::fs::metadata(path)
+                .is_ok_and(|m| m.len() <= crate::load::MAX_FILE_BYTES)
+                .then_some(())?;
+            let text = std::fs::read_to_string(path).ok()?;
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((relative, text))
+        })
+        .collect()
 }
