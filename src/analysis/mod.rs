@@ -18,8 +18,23 @@ use deviations::{DeviationKind, DeviationStatus, deviations_of};
 /// on handed-off records, warnings on records in progress), releases
 /// outside the support window, and declarations that went stale.
 pub fn findings(site: &Site) -> Diagnostics {
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = site
+        .engagements
+        .par_iter()
+        .map(|engagement| findings_of(site, engagement))
+        .collect();
     let mut diagnostics = Diagnostics::default();
-    for engagement in &site.engagements {
+    for diagnostic in found.into_iter().flatten() {
+        diagnostics.push(diagnostic);
+    }
+    diagnostics
+}
+
+/// The findings of one engagement, in its file.
+fn findings_of(site: &Site, engagement: &crate::model::Engagement) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    {
         let text = site
             .sources
             .get(&engagement.file)
