@@ -60,10 +60,14 @@ pub fn check(
     base: &str,
     sources: &HashMap<String, String>,
 ) -> LinkReport {
+    use rayon::prelude::*;
     let urls = Urls::new(base);
-    let ids: HashMap<&str, BTreeSet<String>> = files
+    let pages: Vec<(&String, &std::sync::Arc<[u8]>)> = files
         .iter()
         .filter(|(path, _)| path.ends_with(".html"))
+        .collect();
+    let ids: HashMap<&str, BTreeSet<String>> = pages
+        .par_iter()
         .map(|(path, bytes)| {
             (
                 path.as_str(),
@@ -77,11 +81,32 @@ pub fn check(
         checked: 0,
         external: BTreeMap::new(),
     };
+    // Each page's links are read and resolved in parallel; what they found
+    // is reported in page order, as one pass would.
+    let found: Vec<Vec<(String, Option<String>)>> = pages
+        .par_iter()
+        .map(|(path, bytes)| {
+            let html = String::from_utf8_lossy(bytes);
+            attribute_values(&html, "href")
+                .into_iter()
+                .map(|href| {
+                    let href = href.replace("&amp;", "&");
+                    let external = href.contains("://")
+                        || href.starts_with("mailto:")
+                        || href.starts_with("//");
+                    let problem = if external {
+                        None
+                    } else {
+                        resolve(path, &href, base, files, &ids)
+                    };
+                    (href, problem)
+                })
+                .collect()
+        })
+        .collect();
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
-    for (path, bytes) in files.iter().filter(|(path, _)| path.ends_with(".html")) {
-        let html = String::from_utf8_lossy(bytes);
-        for href in attribute_values(&html, "href") {
-            let href = href.replace("&amp;", "&");
+    for ((path, _), links) in pages.iter().zip(found) {
+        for (href, problem) in links {
             if href.contains("://") || href.starts_with("mailto:") || href.starts_with("//") {
                 if let std::collections::btree_map::Entry::Vacant(entry) =
                     report.external.entry(href)
@@ -92,7 +117,7 @@ pub fn check(
                 continue;
             }
             report.checked += 1;
-            let Some(problem) = resolve(path, &href, base, files, &ids) else {
+            let Some(problem) = problem else {
                 continue;
             };
             let origin = origin_of(&written, page_path(path), &href);
