@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{Analysis, EngagementFacts};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::load::{Fingerprints, LoadCache, load_site_cached};
+use crate::load::{Fingerprints, LoadCache, load_site_cached, relative_to};
 use crate::model::Site;
 use crate::output::search::{self, DocTerms, SearchIndex};
 use crate::output::{exports, sitemap, writer};
@@ -168,17 +168,7 @@ impl Builder {
         let canonical = root.canonicalize().ok();
         let relative: Option<Vec<String>> = paths
             .iter()
-            .map(|path| {
-                let inside = path
-                    .strip_prefix(root)
-                    .ok()
-                    .or_else(|| path.strip_prefix(canonical.as_ref()?).ok())?;
-                let parts: Option<Vec<&str>> = inside
-                    .components()
-                    .map(|c| c.as_os_str().to_str())
-                    .collect();
-                Some(parts?.join("/"))
-            })
+            .map(|path| relative_to(root, path).or_else(|| relative_to(canonical.as_ref()?, path)))
             .collect();
         match relative {
             // The root itself stands for "anything may have changed".

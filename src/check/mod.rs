@@ -126,44 +126,16 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
 
 /// The text of every data and content file, by relative path.
 fn input_texts(root: &Path) -> HashMap<String, String> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.join("data"), root.join("content")];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                pending.push(path);
-            } else if kind.is_file()
-                && matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("toml" | "md")
-                )
-            {
-                files.push(path);
-            }
-        }
-    }
-    // Read in parallel: ten thousand engagement files.
     use rayon::prelude::*;
-    files
-        .par_iter()
-        .filter_map(|path| {
+    crate::load::input_files(root)
+        .into_par_iter()
+        .filter_map(|relative| {
+            let path = root.join(&relative);
             // Files over the limit are refused by the load, not read here.
-            std::fs::metadata(path)
+            std::fs::metadata(&path)
                 .is_ok_and(|m| m.len() <= crate::load::MAX_FILE_BYTES)
                 .then_some(())?;
-            let text = std::fs::read_to_string(path).ok()?;
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let text = std::fs::read_to_string(&path).ok()?;
             Some((relative, text))
         })
         .collect()

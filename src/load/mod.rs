@@ -523,12 +523,20 @@ fn list_files(
 }
 
 fn relative_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    relative_to(root, path).unwrap_or_else(|| path.to_string_lossy().into_owned())
+}
+
+/// `path` relative to `root` with `/` separators, as the load names files;
+/// `None` when it is not under `root`.
+pub fn relative_to(root: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    Some(
+        relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 fn into_site(parsed: ParsedSite) -> Option<Site> {
@@ -577,6 +585,15 @@ pub fn parse_alone<T: DeserializeOwned + Clone>(
     let file = read(root, relative, &mut ignored)?;
     parse_file::<T>(file, kind, &mut ignored)
         .map(|parsed| std::sync::Arc::unwrap_or_clone(parsed.value))
+}
+
+/// Every input file, relative to `root`: the `.toml` files under `data/`
+/// and the `.md` files under `content/` (what `check` scans for secrets).
+pub fn input_files(root: &Path) -> Vec<String> {
+    let mut ignored = Diagnostics::default();
+    let mut files = list_files(root, DATA_DIR, "toml", &mut ignored);
+    files.extend(list_files(root, CONTENT_DIR, "md", &mut ignored));
+    files
 }
 
 /// Stems of the `.toml` files in `root/dir` (the size ids, the engagement ids).

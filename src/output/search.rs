@@ -33,19 +33,11 @@ const BODY_CAP: u32 = 5;
 /// Characters of body text a result shows when the page has no description.
 const SUMMARY_CHARS: usize = 180;
 
-/// Lowercases and splits into runs of letters and digits of two or more
-/// characters: `m6a.4xlarge` → `m6a`, `4xlarge`. `char::is_alphanumeric` is
-/// Unicode's Alphabetic or Numeric property, which the browser matches with
+/// Calls `found` with each token of `text`, lowercased through `buffer`:
+/// runs of letters and digits of two or more characters, so `m6a.4xlarge`
+/// gives `m6a`, `4xlarge`. `char::is_alphanumeric` is Unicode's Alphabetic
+/// or Numeric property, which the browser matches with
 /// `[\p{Alphabetic}\p{N}]`.
-pub fn tokenize(text: &str) -> Vec<String> {
-    let mut tokens = Vec::new();
-    each_token(text, &mut String::new(), |token| {
-        tokens.push(token.to_string())
-    });
-    tokens
-}
-
-/// Calls `found` with each token of `text`, lowercased through `buffer`.
 /// The same tokens as lowercasing the whole text and splitting it: a
 /// non-ASCII run is split again after lowercasing, since lowercasing can
 /// produce marks that are not alphanumeric (`İ` → `i̇`).
@@ -165,14 +157,6 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
             rest = &rest[1..];
         }
     }
-}
-
-/// The text inside `<main>`, without tags, entities decoded, whitespace
-/// collapsed.
-pub fn main_text(html: &str) -> String {
-    let mut text = CollapsedText::new(usize::MAX);
-    main_pieces(html, |piece| text.push(&piece));
-    text.text
 }
 
 /// Text with runs of whitespace as single spaces and none at either end,
@@ -297,21 +281,6 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
             summary,
         ),
     }
-}
-
-/// The files of the index (`search/manifest.json`, `search/meta/<k>.json`,
-/// `search/idx/<prefix>.json`) for the listed pages, in order.
-pub fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
-    let docs: Vec<(String, u64, DocTerms)> = pages
-        .par_iter()
-        .filter(|p| p.listed)
-        .map(|p| (p.path.clone(), 0, analyse(p)))
-        .collect();
-    SearchIndex::build(docs)
-        .files()
-        .into_iter()
-        .map(|(path, bytes)| (path, bytes.to_vec()))
-        .collect()
 }
 
 /// The index, kept between builds so that an edit re-writes only the
@@ -690,6 +659,38 @@ fn excerpt(text: String, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokens of `text`, collected.
+    fn tokenize(text: &str) -> Vec<String> {
+        let mut tokens = Vec::new();
+        each_token(text, &mut String::new(), |token| {
+            tokens.push(token.to_string())
+        });
+        tokens
+    }
+
+    /// The text inside `<main>`, without tags, entities decoded, whitespace
+    /// collapsed.
+    fn main_text(html: &str) -> String {
+        let mut text = CollapsedText::new(usize::MAX);
+        main_pieces(html, |piece| text.push(&piece));
+        text.text
+    }
+
+    /// The files of the index (`search/manifest.json`, `search/meta/<k>.json`,
+    /// `search/idx/<prefix>.json`) for the listed pages, in order.
+    fn index_files(pages: &[RenderedPage]) -> Vec<(String, Vec<u8>)> {
+        let docs: Vec<(String, u64, DocTerms)> = pages
+            .par_iter()
+            .filter(|p| p.listed)
+            .map(|p| (p.path.clone(), 0, analyse(p)))
+            .collect();
+        SearchIndex::build(docs)
+            .files()
+            .into_iter()
+            .map(|(path, bytes)| (path, bytes.to_vec()))
+            .collect()
+    }
 
     fn page(path: &str, title: &str, body: &str) -> RenderedPage {
         RenderedPage {

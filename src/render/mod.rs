@@ -486,7 +486,7 @@ impl Renderer<'_> {
     }
 
     /// One row per engagement of a page that lists them all, each rendered
-    /// from `template` (with the row as `r` and `e`) unless the previous
+    /// from `template` (with the row as `r`) unless the previous
     /// build made it from the same inputs; `row` gives the row's view, or
     /// `None` for no row.
     fn engagement_rows(
@@ -500,30 +500,34 @@ impl Renderer<'_> {
             .env
             .get_template(template)
             .expect("templates are loaded");
-        let rows: Vec<std::sync::Arc<str>> =
-            site.engagements
-                .par_iter()
-                .map(|e| {
-                    let id = e.id.as_str();
-                    let name = format!("{kind}/{id}");
-                    let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
-                    let html = match self.previous_fragments.get(&name) {
-                        Some((cached, html)) if *cached == key => html.clone(),
-                        _ => match row(e, self.analysis.of_engagement(id)) {
-                            Some(row) => std::sync::Arc::from(self.render_template(
-                                &template,
-                                context! { r => row.clone(), e => row },
-                            )?),
-                            None => std::sync::Arc::from(""),
-                        },
-                    };
-                    self.fragments
-                        .lock()
-                        .expect("fragment lock")
-                        .insert(name, (key, html.clone()));
-                    Ok(html)
-                })
-                .collect::<Result<_, Diagnostic>>()?;
+        type Row = (String, u64, std::sync::Arc<str>);
+        let rows: Vec<Row> = site
+            .engagements
+            .par_iter()
+            .map(|e| {
+                let id = e.id.as_str();
+                let name = format!("{kind}/{id}");
+                let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
+                let html = match self.previous_fragments.get(&name) {
+                    Some((cached, html)) if *cached == key => html.clone(),
+                    _ => match row(e, self.analysis.of_engagement(id)) {
+                        Some(row) => std::sync::Arc::from(
+                            self.render_template(&template, context! { r => row })?,
+                        ),
+                        None => std::sync::Arc::from(""),
+                    },
+                };
+                Ok((name, key, html))
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        let mut kept = self.fragments.lock().expect("fragment lock");
+        let rows = rows
+            .into_iter()
+            .map(|(name, key, html)| {
+                kept.insert(name, (key, html.clone()));
+                html
+            })
+            .collect();
         Ok(rows)
     }
 

@@ -711,3 +711,30 @@ fn the_dashboard_summarises_a_large_fleet() {
         "20 rows and 20 bars of its chart link to the exit criteria"
     );
 }
+
+#[test]
+fn highlight_code_false_writes_code_blocks_escaped_and_unhighlighted() {
+    let test = SiteTest::minimal();
+    test.write(
+        "content/guide/values.md",
+        "+++\ntitle = \"Values\"\n+++\n\n```toml\n[limits]\nusers = \"<1000>\"\n```\n",
+    );
+    let page = |out: &Path| read(out, "guide/values/index.html");
+    let highlighted = page(&build(&test, &[]));
+    assert!(
+        highlighted.contains("class=\"hl-"),
+        "highlighted by default"
+    );
+
+    let config = test.read("data/site.toml");
+    test.write(
+        "data/site.toml",
+        format!("highlight_code = false\n{config}"),
+    );
+    let plain = page(&build(&test, &[]));
+    assert!(!plain.contains("class=\"hl-"), "{plain}");
+    assert!(
+        plain.contains("<pre class=\"code\" data-language=\"toml\" tabindex=\"0\"><code>[limits]\nusers = &quot;&lt;1000&gt;&quot;\n</code></pre>"),
+        "{plain}"
+    );
+}

@@ -302,28 +302,21 @@ fn charts(view: &HomeView, urls: &crate::render::urls::Urls) -> Charts {
         })
         .collect();
     let most = view.progress.iter().map(|p| p.total).max().unwrap_or(1);
+    let counts = |id: &str, title: &str, rows: &[CountRow]| {
+        bars(id, title, &describe(rows), &count_bars(rows, urls), total)
+    };
     Charts {
-        method: bars(
+        method: counts(
             "chart-method",
             "Engagements by deployment method",
-            &describe(&view.by_method),
-            &count_bars(&view.by_method, urls),
-            total,
+            &view.by_method,
         ),
-        provider: bars(
+        provider: counts(
             "chart-provider",
             "Engagements by hosting provider",
-            &describe(&view.by_provider),
-            &count_bars(&view.by_provider, urls),
-            total,
+            &view.by_provider,
         ),
-        size: bars(
-            "chart-size",
-            "Engagements by reference size",
-            &describe(&view.by_size),
-            &count_bars(&view.by_size, urls),
-            total,
-        ),
+        size: counts("chart-size", "Engagements by reference size", &view.by_size),
         release: bars(
             "chart-release",
             "Engagements by release",
