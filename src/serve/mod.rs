@@ -1,21 +1,23 @@
 //! `refarch serve`: build in memory, serve on 127.0.0.1, watch the inputs,
 //! rebuild what changed, and tell the browsers.
 //!
-//! Threads, each with one job: HTTP workers answer from an immutable
-//! snapshot (an `Arc` swapped in one step, so a request sees the old site
+//! Threads, each with one job: connection threads (`server`) answer from an
+//! immutable snapshot (an `Arc` swapped in one step, so a request sees the old site
 //! or the new one, never a mix); the watcher reports changed paths; this
 //! module's loop rebuilds, swaps and notifies. No global state.
 
 mod change;
 mod http;
 mod reload;
+mod server;
 mod watch;
 
 pub use change::{Change, classify};
 pub use http::{Answer, Snapshot, answer};
+pub use server::Limits;
 pub use watch::is_relevant;
 
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, channel};
@@ -25,12 +27,12 @@ use std::time::{Duration, Instant};
 use crate::build::{BuildRequest, Builder, SiteFiles};
 use crate::render::urls::Urls;
 use reload::{Hub, State};
+use server::{Handler, Reply, Request, Response};
 
 /// The port tried first when none is given.
 pub const DEFAULT_PORT: u16 = 1111;
 /// How many ports above the default are tried when it is taken.
 const PORT_ATTEMPTS: u16 = 20;
-const HTTP_WORKERS: usize = 4;
 
 /// What `refarch serve` was asked for.
 #[derive(Debug, Clone)]
@@ -112,29 +114,22 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 
     let listener = bind(options.interface, options.port)?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let server =
-        Arc::new(tiny_http::Server::from_listener(listener, None).map_err(|e| e.to_string())?);
     let (changes, changed) = channel();
     let mut watcher = watch::watch(&options.root, options.poll, changes)
         .map_err(|e| format!("cannot watch the site: {e}"))?;
     eprintln!("serving http://{address}{base} (Ctrl-C to stop)");
-    let workers: Vec<_> = (0..HTTP_WORKERS)
-        .map(|_| {
-            let server = server.clone();
-            let shared = shared.clone();
-            std::thread::spawn(move || work(&server, &shared))
-        })
-        .collect();
+    {
+        let handler: Arc<dyn Handler> = Arc::new(Site(shared.clone()));
+        // Never joined: it waits in `accept`, and ends with the process.
+        std::thread::Builder::new()
+            .name("refarch-accept".into())
+            .spawn(move || server::run(listener, handler, Limits::default()))
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+    }
     {
         let shared = shared.clone();
-        let server = server.clone();
-        ctrlc::set_handler(move || {
-            shared.stop.store(true, Ordering::SeqCst);
-            for _ in 0..HTTP_WORKERS {
-                server.unblock();
-            }
-        })
-        .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+        ctrlc::set_handler(move || shared.stop.store(true, Ordering::SeqCst))
+            .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     }
 
     let mut last_ping = Instant::now();
@@ -157,9 +152,6 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
             shared.hub.ping();
             last_ping = Instant::now();
         }
-    }
-    for worker in workers {
-        let _ = worker.join();
     }
     eprintln!("stopped");
     Ok(())
@@ -260,59 +252,44 @@ fn rebuild(builder: &mut Builder, shared: &Shared, paths: &[PathBuf], color: boo
     }
 }
 
-/// One HTTP worker: answers requests until the server stops.
-fn work(server: &tiny_http::Server, shared: &Shared) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        let Ok(request) = server.recv() else {
-            break;
-        };
-        if shared.stop.load(Ordering::SeqCst) {
-            break;
-        }
-        respond(request, shared);
-    }
-}
+/// The site as the connection threads see it.
+struct Site(Arc<Shared>);
 
-fn respond(request: tiny_http::Request, shared: &Shared) {
-    let snapshot = shared.snapshot();
-    let method = request.method().as_str().to_string();
-    let url = request.url().to_string();
-    let header = |name: &str, value: &str| {
-        tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-    };
-    let result = match answer(&snapshot, &method, &url) {
-        Answer::Events => {
-            let state = shared.state();
-            shared.hub.join(request.into_writer(), &state);
-            Ok(())
+impl Handler for Site {
+    fn reply(&self, request: &Request) -> Reply {
+        let header = |name: &'static str, value: &str| (name, value.to_string());
+        match answer(&self.0.snapshot(), &request.method, &request.target) {
+            Answer::Events => Reply::TakeOver,
+            Answer::File {
+                status,
+                content_type,
+                body,
+            } => Reply::Send(Response {
+                status,
+                headers: vec![
+                    header("Content-Type", content_type),
+                    header("Cache-Control", "no-cache"),
+                    header("X-Content-Type-Options", "nosniff"),
+                ],
+                body,
+            }),
+            Answer::Redirect(location) => Reply::Send(Response {
+                status: 301,
+                headers: vec![
+                    header("Location", &location),
+                    header("Cache-Control", "no-cache"),
+                ],
+                body: Vec::new(),
+            }),
+            Answer::MethodNotAllowed => Reply::Send(Response {
+                status: 405,
+                headers: vec![header("Allow", "GET, HEAD")],
+                body: Vec::new(),
+            }),
         }
-        Answer::File {
-            status,
-            content_type,
-            body,
-        } => {
-            let length = body.len();
-            let body = if method == "HEAD" { Vec::new() } else { body };
-            let response = tiny_http::Response::from_data(body)
-                .with_status_code(status)
-                .with_header(header("Content-Type", content_type))
-                .with_header(header("Cache-Control", "no-cache"))
-                .with_header(header("X-Content-Type-Options", "nosniff"));
-            let response = if method == "HEAD" {
-                response.with_header(header("Content-Length", &length.to_string()))
-            } else {
-                response
-            };
-            request.respond(response)
-        }
-        Answer::Redirect(location) => request.respond(
-            tiny_http::Response::empty(301)
-                .with_header(header("Location", &location))
-                .with_header(header("Cache-Control", "no-cache")),
-        ),
-        Answer::MethodNotAllowed => request
-            .respond(tiny_http::Response::empty(405).with_header(header("Allow", "GET, HEAD"))),
-    };
-    // A browser that went away mid-answer is not an error worth reporting.
-    let _ = result;
+    }
+
+    fn take_over(&self, stream: TcpStream) {
+        self.0.hub.join(stream, &self.0.state());
+    }
 }

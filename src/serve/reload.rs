@@ -2,11 +2,15 @@
 //! hold `GET <base>__refarch/events` open and get `reload`, `css` or
 //! `problem` events once a rebuild is complete and swapped in.
 //!
-//! tiny_http buffers streamed responses, so events are written to the raw
-//! connection (`Request::into_writer`) and flushed one by one.
+//! Each browser's connection is kept here, non-blocking once greeted: an
+//! event is a few hundred bytes, so a write that would block means a
+//! browser that stopped reading, and it is dropped rather than allowed to
+//! hold up the rebuild loop that sends the events.
 
 use std::io::Write;
+use std::net::TcpStream;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -33,19 +37,24 @@ pub struct State {
 /// The connected browsers.
 #[derive(Default)]
 pub struct Hub {
-    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    clients: Mutex<Vec<TcpStream>>,
 }
+
+/// How long the greeting may take to be written.
+const GREETING_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Hub {
     /// Takes over a connection, answers with the event-stream headers and
     /// the current state, and keeps it for later events.
-    pub fn join(&self, mut writer: Box<dyn Write + Send>, state: &State) {
+    pub fn join(&self, mut writer: TcpStream, state: &State) {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n\r\n";
         let greeting = event("hello", state);
         if writer
-            .write_all(head.as_bytes())
+            .set_write_timeout(Some(GREETING_TIMEOUT))
+            .and_then(|()| writer.write_all(head.as_bytes()))
             .and_then(|()| writer.write_all(greeting.as_bytes()))
             .and_then(|()| writer.flush())
+            .and_then(|()| writer.set_nonblocking(true))
             .is_ok()
         {
             self.clients.lock().expect("hub lock").push(writer);
