@@ -153,7 +153,7 @@ fn serve_connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limit
             Err(error) => {
                 let (status, text) = error.answer();
                 let _ = write_response(&mut stream, &Response::text(status, text), false, false);
-                let _ = stream.shutdown(Shutdown::Both);
+                close_gracefully(stream);
                 return;
             }
         };
@@ -172,13 +172,33 @@ fn serve_connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limit
                 // be reused, since its next bytes are not a request.
                 let keep_alive = head.keep_alive && !head.has_body;
                 let omit_body = request.method == "HEAD";
-                if write_response(&mut stream, &response, keep_alive, omit_body).is_err()
-                    || !keep_alive
-                {
-                    let _ = stream.shutdown(Shutdown::Both);
+                if write_response(&mut stream, &response, keep_alive, omit_body).is_err() {
+                    return;
+                }
+                if !keep_alive {
+                    close_gracefully(stream);
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Closes after an answer while the client may still be sending: unread
+/// bytes would make the kernel reset the connection, and the client could
+/// lose the answer. Reads (and drops) a bounded amount first.
+fn close_gracefully(mut stream: TcpStream) {
+    const LINGER: Duration = Duration::from_millis(500);
+    const DRAIN: usize = 1 << 20;
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(LINGER));
+    let started = Instant::now();
+    let mut drained = 0;
+    let mut chunk = [0u8; 8192];
+    while drained < DRAIN && started.elapsed() < LINGER {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => drained += read,
         }
     }
 }
@@ -522,5 +542,122 @@ mod tests {
         big_head.extend(std::iter::repeat_n(b'h', limits.head));
         assert_eq!(check_size(&big_head, &limits), Err(HeadError::HeadTooLarge));
         assert_eq!(check_size(b"GET / HTTP/1.1\r\n", &limits), Ok(()));
+    }
+
+    /// Answers every request with its target; takes nothing over.
+    struct Echo;
+
+    impl Handler for Echo {
+        fn reply(&self, request: &Request) -> Reply {
+            Reply::Send(Response::text(200, &request.target))
+        }
+        fn take_over(&self, _stream: TcpStream) {}
+    }
+
+    fn start(limits: Limits) -> std::net::SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || run(listener, Arc::new(Echo), limits));
+        address
+    }
+
+    fn status_of(stream: &mut TcpStream) -> String {
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response.lines().next().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn a_client_sending_slowly_is_cut_off_and_others_are_answered_meanwhile() {
+        let address = start(Limits {
+            head_timeout: Duration::from_millis(400),
+            ..Limits::default()
+        });
+        let mut slow = TcpStream::connect(address).unwrap();
+        slow.write_all(b"GET / HT").unwrap();
+        for n in 0..5 {
+            let mut quick = TcpStream::connect(address).unwrap();
+            write!(quick, "GET /{n} HTTP/1.1\r\nConnection: close\r\n\r\n").unwrap();
+            assert_eq!(status_of(&mut quick), "HTTP/1.1 200 OK");
+        }
+        let waited = Instant::now();
+        assert_eq!(status_of(&mut slow), "HTTP/1.1 408 Request Timeout");
+        assert!(waited.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn connections_above_the_limit_are_refused_and_counted_back_when_closed() {
+        let address = start(Limits {
+            connections: 2,
+            ..Limits::default()
+        });
+        let held: Vec<TcpStream> = (0..2)
+            .map(|_| TcpStream::connect(address).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(100));
+        let mut third = TcpStream::connect(address).unwrap();
+        assert_eq!(status_of(&mut third), "HTTP/1.1 503 Service Unavailable");
+        drop(held);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let mut again = TcpStream::connect(address).unwrap();
+            again
+                .write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            if status_of(&mut again) == "HTTP/1.1 200 OK" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "closed connections were not counted back"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn kept_alive_connections_answer_pipelined_requests_in_order_and_head_has_no_body() {
+        let address = start(Limits::default());
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"GET /one HTTP/1.1\r\n\r\nHEAD /two HTTP/1.1\r\n\r\nGET /three HTTP/1.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let bodies: Vec<&str> = response
+            .split("HTTP/1.1 200 OK")
+            .skip(1)
+            .map(|answer| answer.split("\r\n\r\n").nth(1).unwrap())
+            .collect();
+        assert_eq!(bodies, ["/one\n", "", "/three\n"]);
+        assert_eq!(
+            response.matches("Content-Length: 5").count(),
+            2,
+            "{response}"
+        );
+    }
+
+    #[test]
+    fn oversized_lines_and_heads_are_refused() {
+        let address = start(Limits::default());
+        let long_path = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(9 * 1024));
+        let many_headers = format!(
+            "GET / HTTP/1.1\r\n{}\r\n",
+            "X-Filler: 0123456789abcdef\r\n".repeat(2000)
+        );
+        let endless_header = format!("GET / HTTP/1.1\r\nX-A: {}", "b".repeat(40 * 1024));
+        for (request, expected) in [
+            (long_path, "HTTP/1.1 414 URI Too Long"),
+            (many_headers, "HTTP/1.1 431 Request Header Fields Too Large"),
+            (
+                endless_header,
+                "HTTP/1.1 431 Request Header Fields Too Large",
+            ),
+        ] {
+            let mut stream = TcpStream::connect(address).unwrap();
+            // The server may close before reading everything.
+            let _ = stream.write_all(request.as_bytes());
+            assert_eq!(status_of(&mut stream), expected);
+        }
     }
 }

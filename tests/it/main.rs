@@ -14,6 +14,7 @@ mod pictures;
 mod quality;
 mod schema;
 mod serve;
+mod serve_load;
 mod site_test;
 mod support;
 mod vectors;

@@ -12,14 +12,14 @@ use crate::browser::Browser;
 use crate::site_test::SiteTest;
 
 /// A running `refarch serve`, stopped when dropped.
-struct Server {
-    child: Child,
+pub(crate) struct Server {
+    pub(crate) child: Child,
     pub url: String,
     log: Receiver<String>,
 }
 
 impl Server {
-    fn start(test: &SiteTest, args: &[&str]) -> Server {
+    pub(crate) fn start(test: &SiteTest, args: &[&str]) -> Server {
         Server::try_start(test, args).unwrap_or_else(|log| panic!("serve did not start:\n{log}"))
     }
 
@@ -76,13 +76,13 @@ impl Server {
     }
 
     /// The origin, without the base path.
-    fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         let after_scheme = &self.url["http://".len()..];
         format!("http://{}", after_scheme.split('/').next().unwrap())
     }
 
     /// Waits for a log line containing `text`.
-    fn wait_log(&self, text: &str) -> String {
+    pub(crate) fn wait_log(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(line) = self.log.recv_timeout(Duration::from_millis(100))
