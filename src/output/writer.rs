@@ -85,30 +85,81 @@ fn safe_join(root: &Path, relative: &str) -> io::Result<PathBuf> {
     Ok(root.join(relative))
 }
 
-/// Moves the finished build into place. The old output is renamed away
-/// first (a rename cannot replace a non-empty directory), so the gap in
-/// which neither exists is two renames long, and never a half-written site.
+/// Moves the finished build into place. Where the file system can swap two
+/// directories in one step (Linux's `RENAME_EXCHANGE`), the output is at
+/// every moment either the previous site or the new one; the previous
+/// site, now in the staging directory, is removed afterwards. Elsewhere the
+/// old output is renamed away first (a rename cannot replace a non-empty
+/// directory), so a build killed between the two renames leaves no output,
+/// and the next build restores the old one before anything else.
 fn swap_into_place(staging: PathBuf, output: &Path) -> io::Result<()> {
     let parent = output.parent().expect("checked by the caller");
-    if output.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(OLD_PREFIX)
-            .tempdir_in(parent)?
-            .keep();
-        std::fs::remove_dir(&old)?;
-        std::fs::rename(output, &old)?;
-        if let Err(error) = std::fs::rename(&staging, output) {
-            // Put the previous site back before reporting.
-            let _ = std::fs::rename(&old, output);
+    if !output.exists() {
+        return std::fs::rename(&staging, output).inspect_err(|_| {
             let _ = std::fs::remove_dir_all(&staging);
-            return Err(error);
-        }
-        remove_tree(&old)?;
-    } else if let Err(error) = std::fs::rename(&staging, output) {
+        });
+    }
+    if exchange(&staging, output)? {
+        discard(&staging);
+        return Ok(());
+    }
+    let old = tempfile::Builder::new()
+        .prefix(OLD_PREFIX)
+        .tempdir_in(parent)?
+        .keep();
+    std::fs::remove_dir(&old)?;
+    std::fs::rename(output, &old)?;
+    if let Err(error) = std::fs::rename(&staging, output) {
+        // Put the previous site back before reporting.
+        let _ = std::fs::rename(&old, output);
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
+    discard(&old);
     Ok(())
+}
+
+/// Removes the previous site once the new one is in place. A failure is
+/// not the build's: the next build removes what is left.
+fn discard(previous: &Path) {
+    let _ = remove_tree(previous);
+}
+
+/// Swaps two directories atomically; `Ok(false)` where the system or the
+/// file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = |path: &Path| {
+        CString::new(path.as_os_str().as_bytes()).map_err(|_| io::Error::other("a NUL in a path"))
+    };
+    let (a, b) = (c_path(a)?, c_path(b)?);
+    // SAFETY: two valid NUL-terminated paths, resolved against the working
+    // directory (both are absolute here).
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        return Ok(true);
+    }
+    let error = io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
 }
 
 /// `remove_dir_all`, with the entries of each directory removed in

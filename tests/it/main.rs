@@ -9,6 +9,7 @@ mod e2e;
 mod example;
 mod incremental;
 mod init;
+mod killed;
 mod new;
 mod pictures;
 mod quality;
