@@ -163,10 +163,36 @@ pub struct Location {
 }
 
 impl Location {
-    /// Locates byte `span` of `text`, the contents of `file`.
+    /// Locates byte `span` of `text`, the contents of `file`, counting
+    /// lines from the start: for one location in a file. Many locations in
+    /// a large file use [`Location::indexed`].
     pub fn new(file: &str, text: &str, span: Range<usize>) -> Location {
         let start = floor_char_boundary(text, span.start.min(text.len()));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[..line_start].matches('\n').count() + 1;
+        Location::at_line(file, text, span, line, line_start)
+    }
+
+    /// Locates byte `span` of `text` with `line_starts`, the byte offset of
+    /// every line's start (see [`line_starts`]), in logarithmic time.
+    pub fn indexed(file: &str, text: &str, line_starts: &[usize], span: Range<usize>) -> Location {
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let index = line_starts
+            .partition_point(|&line_start| line_start <= start)
+            .max(1)
+            - 1;
+        let line_start = line_starts.get(index).copied().unwrap_or(0);
+        Location::at_line(file, text, span, index + 1, line_start)
+    }
+
+    fn at_line(
+        file: &str,
+        text: &str,
+        span: Range<usize>,
+        line: usize,
+        line_start: usize,
+    ) -> Location {
+        let start = floor_char_boundary(text, span.start.min(text.len()));
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let source_line = text[line_start..line_end]
             .trim_end_matches('\r')
@@ -176,7 +202,7 @@ impl Location {
         let highlight_end = (end - line_start).clamp(highlight_start, source_line.len());
         Location {
             file: file.to_string(),
-            line: text[..line_start].matches('\n').count() + 1,
+            line,
             column: text[line_start..start].chars().count() + 1,
             source_line,
             highlight: highlight_start..highlight_end,
@@ -193,6 +219,13 @@ impl Location {
             highlight: 0..0,
         }
     }
+}
+
+/// The byte offset where each line of `text` starts, the first being 0.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
@@ -428,6 +461,21 @@ mod tests {
         assert_eq!((location.line, location.column), (2, 6));
         assert_eq!(location.source_line, "bb = \"x\"");
         assert_eq!(&location.source_line[location.highlight.clone()], "\"x\"");
+    }
+
+    #[test]
+    fn an_indexed_location_is_the_counted_one_at_every_offset() {
+        let text = "a = 1\r\n\nname = \"Zürich\"\n\n  x = [\n1,\n]\nlast";
+        let starts = line_starts(text);
+        for start in 0..=text.len() + 2 {
+            for end in [start, start + 1, start + 5] {
+                assert_eq!(
+                    Location::indexed("f.toml", text, &starts, start..end),
+                    Location::new("f.toml", text, start..end),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -33,10 +33,7 @@ pub fn parse_page(file: &SourceFile, relative: &str) -> (Option<Page>, Diagnosti
         );
         return (None, diagnostics);
     };
-    let matter = SourceFile {
-        path: file.path.clone(),
-        text: file.text[..matter_end].into(),
-    };
+    let matter = SourceFile::new(file.path.clone(), &file.text[..matter_end]);
     let (front_matter, found) =
         toml_file::parse::<FrontMatter>(&matter, matter_start, FileKind::FrontMatter);
     diagnostics.extend(found);
@@ -77,10 +74,7 @@ mod tests {
     use super::*;
 
     fn page(text: &str) -> (Option<Page>, Diagnostics) {
-        let file = SourceFile {
-            path: "content/guide/x.md".into(),
-            text: text.into(),
-        };
+        let file = SourceFile::new("content/guide/x.md", text);
         parse_page(&file, "guide/x.md")
     }
 

@@ -2,8 +2,9 @@
 //! touches the file system for `data/` and `content/`.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
-use crate::diagnostics::{Code, Diagnostic, Location};
+use crate::diagnostics::{self, Code, Diagnostic, Location};
 
 /// Files above this size are refused rather than read: no real data or
 /// content file comes near it, and a runaway file must not eat memory.
@@ -16,12 +17,33 @@ pub struct SourceFile {
     pub path: String,
     /// Shared: the parsed file, the load cache and the site's sources all
     /// hold it.
-    pub text: std::sync::Arc<str>,
+    pub text: Arc<str>,
+    /// Where each line starts, made at the first location asked for in a
+    /// large file: a file with thousands of mistakes must not cost a scan
+    /// from its start for each.
+    line_starts: OnceLock<Arc<[usize]>>,
 }
 
+/// Below this size, counting lines from the start is cheaper than an index.
+const INDEXED_BYTES: usize = 64 * 1024;
+
 impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        }
+    }
+
     pub fn location(&self, span: std::ops::Range<usize>) -> Location {
-        Location::new(&self.path, &self.text, span)
+        if self.text.len() < INDEXED_BYTES {
+            return Location::new(&self.path, &self.text, span);
+        }
+        let starts = self
+            .line_starts
+            .get_or_init(|| diagnostics::line_starts(&self.text).into());
+        Location::indexed(&self.path, &self.text, starts, span)
     }
 
     /// The file name without its extension (`acme` for `acme.toml`).
@@ -57,10 +79,7 @@ pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Box<Diagno
             .at(Location::file_only(relative))
     })?;
     let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
-    Ok(SourceFile {
-        path: relative.to_string(),
-        text: text.into(),
-    })
+    Ok(SourceFile::new(relative, text))
 }
 
 fn not_utf8(relative: &str, error: std::string::FromUtf8Error) -> Diagnostic {
@@ -100,10 +119,7 @@ mod tests {
 
     #[test]
     fn stems() {
-        let file = SourceFile {
-            path: "data/engagements/acme-prod.toml".into(),
-            text: "".into(),
-        };
+        let file = SourceFile::new("data/engagements/acme-prod.toml", "");
         assert_eq!(file.stem(), "acme-prod");
     }
 }

@@ -307,10 +307,7 @@ mod tests {
     use crate::model::ReferenceArchitecture;
 
     fn source(text: &str) -> SourceFile {
-        SourceFile {
-            path: "data/reference-architectures/m.toml".into(),
-            text: text.into(),
-        }
+        SourceFile::new("data/reference-architectures/m.toml", text)
     }
 
     const SIZE: &str = r#"id = "m"
