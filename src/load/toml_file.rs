@@ -13,7 +13,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::source::SourceFile;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location, did_you_mean};
 use crate::model::ValueError;
 use crate::schema::FileKind;
 
@@ -34,8 +34,7 @@ pub fn parse<T: DeserializeOwned>(
     let document = match DeTable::parse(text) {
         Ok(document) => document,
         Err(error) => {
-            let span = error.span().map_or(0..0, &shift);
-            diagnostics.push(syntax_error(file, span, error.message()));
+            diagnostics.push(syntax_error(file, error.span().map(shift), error.message()));
             return (None, diagnostics);
         }
     };
@@ -91,8 +90,15 @@ pub fn parse<T: DeserializeOwned>(
     }
 }
 
-fn syntax_error(file: &SourceFile, span: Range<usize>, message: &str) -> Diagnostic {
+/// A TOML syntax error, at its place when the reader gives one (it does
+/// not for a document nested beyond its recursion limit).
+fn syntax_error(file: &SourceFile, span: Option<Range<usize>>, message: &str) -> Diagnostic {
     let message = message.trim();
+    let location = match &span {
+        Some(span) => file.location(span.clone()),
+        None => Location::file_only(&file.path),
+    };
+    let span = span.unwrap_or(0..0);
     let (message, help) = if message.starts_with("duplicate key") {
         let key = file.text.get(span.clone()).unwrap_or("").trim();
         (
@@ -105,6 +111,12 @@ fn syntax_error(file: &SourceFile, span: Range<usize>, message: &str) -> Diagnos
             "write a date as YYYY-MM-DD with a real month and day, for example `2025-02-28`"
                 .to_string(),
         )
+    } else if message.contains("recurs") {
+        (
+            "invalid TOML: tables or arrays nested too deeply".to_string(),
+            "refarch's files nest a few levels at most; look for a runaway `[`, `{` or dotted key"
+                .to_string(),
+        )
     } else {
         (
             format!("invalid TOML: {message}"),
@@ -112,9 +124,7 @@ fn syntax_error(file: &SourceFile, span: Range<usize>, message: &str) -> Diagnos
                 .to_string(),
         )
     };
-    Diagnostic::new(Code::E010, message)
-        .at(file.location(span))
-        .help(help)
+    Diagnostic::new(Code::E010, message).at(location).help(help)
 }
 
 /// Turns a deserialization error into a diagnostic, splitting the help that

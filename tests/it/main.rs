@@ -17,5 +17,6 @@ mod schema;
 mod serve;
 mod serve_load;
 mod site_test;
+mod strange;
 mod support;
 mod vectors;
