@@ -300,20 +300,24 @@ impl Diagnostic {
             Group::with_title(level.primary_title(message.as_str()).id(self.code.as_str()));
         let source_line;
         let label;
+        let file;
         if let Some(location) = &self.location {
+            file = sanitize_for_terminal(&location.file);
             if location.line == 0 {
-                group = group.element(annotate_snippets::Origin::path(location.file.as_str()));
+                group = group.element(annotate_snippets::Origin::path(file.as_str()));
             } else {
-                source_line = sanitize_for_terminal(&location.source_line);
+                let highlight;
+                (source_line, highlight) =
+                    sanitize_span_for_terminal(&location.source_line, location.highlight.clone());
                 label = self.label.as_deref().map(sanitize_for_terminal);
-                let mut annotation = AnnotationKind::Primary.span(location.highlight.clone());
+                let mut annotation = AnnotationKind::Primary.span(highlight);
                 if let Some(label) = &label {
                     annotation = annotation.label(label.as_str());
                 }
                 group = group.element(
                     Snippet::source(source_line.as_str())
                         .line_start(location.line)
-                        .path(location.file.as_str())
+                        .path(file.as_str())
                         .annotation(annotation),
                 );
             }
@@ -344,6 +348,25 @@ pub fn sanitize_for_terminal(text: &str) -> String {
         }
     }
     clean
+}
+
+/// [`sanitize_for_terminal`], with a byte range of `text` moved to where
+/// the same characters are in the result.
+fn sanitize_span_for_terminal(text: &str, span: Range<usize>) -> (String, Range<usize>) {
+    let mut clean = String::with_capacity(text.len());
+    let (mut start, mut end) = (None, None);
+    for (at, c) in text.char_indices() {
+        if start.is_none() && at >= span.start {
+            start = Some(clean.len());
+        }
+        if end.is_none() && at >= span.end {
+            end = Some(clean.len());
+        }
+        clean.push_str(&sanitize_for_terminal(c.encode_utf8(&mut [0; 4])));
+    }
+    let start = start.unwrap_or(clean.len());
+    let end = end.unwrap_or(clean.len()).max(start);
+    (clean, start..end)
 }
 
 /// Everything reported during one run.
@@ -476,6 +499,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_highlight_follows_its_characters_when_control_characters_are_escaped() {
+        let text = "release = \"6.\u{11}2gres\u{fffd}= \"16\"";
+        let start = text.find('2').unwrap();
+        let end = start + "2gres\u{fffd}".len();
+        let (clean, span) = sanitize_span_for_terminal(text, start..end);
+        assert_eq!(&clean[span], "2gres\u{fffd}");
+        let diagnostic = Diagnostic::new(Code::E012, "bad \u{1b}[31m").at(Location::new(
+            "data/\u{1b}]0;x.toml",
+            text,
+            start..end,
+        ));
+        let shown = diagnostic.render(false);
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+        assert!(shown.contains("^^^^^^"), "{shown}");
     }
 
     #[test]

@@ -17,3 +17,6 @@ pub mod render;
 pub mod scaffold;
 pub mod schema;
 pub mod serve;
+
+#[cfg(test)]
+mod fuzz;

@@ -5,9 +5,9 @@
 //! then every cross-reference is checked among the files that parsed, and
 //! all diagnostics are returned together.
 
-mod content;
+pub(crate) mod content;
 mod source;
-mod toml_file;
+pub(crate) mod toml_file;
 mod validate;
 
 use std::collections::HashMap;

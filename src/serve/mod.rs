@@ -9,11 +9,13 @@
 mod change;
 mod http;
 mod reload;
-mod server;
+pub(crate) mod server;
 mod watch;
 
 pub use change::{Change, classify};
 pub use http::{Answer, Snapshot, answer};
+#[cfg(test)]
+pub(crate) use http::{decode, is_safe};
 pub use server::Limits;
 pub use watch::is_relevant;
 

@@ -205,15 +205,15 @@ fn close_gracefully(mut stream: TcpStream) {
 
 /// The request line and the headers that matter here.
 #[derive(Debug, PartialEq, Eq)]
-struct Head {
-    method: String,
-    target: String,
+pub(crate) struct Head {
+    pub method: String,
+    pub target: String,
     keep_alive: bool,
     has_body: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-enum HeadError {
+pub(crate) enum HeadError {
     /// The client closed or went quiet before starting a request.
     Closed,
     TimedOut,
@@ -295,7 +295,7 @@ fn is_timeout(error: &io::Error) -> bool {
 }
 
 /// Where the head ends: the index just past its blank line.
-fn head_end(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn head_end(bytes: &[u8]) -> Option<usize> {
     let mut line_start = 0;
     for (at, byte) in bytes.iter().enumerate() {
         if *byte == b'\n' {
@@ -313,7 +313,7 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Fails once what has arrived can no longer become an acceptable head.
-fn check_size(pending: &[u8], limits: &Limits) -> Result<(), HeadError> {
+pub(crate) fn check_size(pending: &[u8], limits: &Limits) -> Result<(), HeadError> {
     let first_line = pending
         .iter()
         .position(|b| *b == b'\n')
@@ -327,7 +327,7 @@ fn check_size(pending: &[u8], limits: &Limits) -> Result<(), HeadError> {
     Ok(())
 }
 
-fn parse_head(bytes: &[u8], limits: &Limits) -> Result<Head, HeadError> {
+pub(crate) fn parse_head(bytes: &[u8], limits: &Limits) -> Result<Head, HeadError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| HeadError::Malformed("the request head is not UTF-8"))?;
     let mut lines = text
