@@ -126,14 +126,17 @@ pub fn fleet_csv_row(e: &Engagement, facts: &crate::analysis::EngagementFacts) -
 }
 
 /// Quotes a CSV cell, and defuses cells a spreadsheet would run as a
-/// formula (starting with `=`, `+`, `-`, `@`, tab or carriage return).
+/// formula: starting with `=`, `+`, `-`, `@`, tab or carriage return, also
+/// after leading spaces, which some spreadsheets skip.
 pub fn csv_cell(cell: &str) -> String {
-    let defused =
-        if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err() {
-            format!("'{cell}")
-        } else {
-            cell.to_string()
-        };
+    let starts_formula = cell
+        .trim_start_matches(' ')
+        .starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let defused = if starts_formula && cell.trim().parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    };
     if defused.contains([',', '"', '\n', '\r']) || defused != cell {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
@@ -225,5 +228,7 @@ mod tests {
         assert_eq!(csv_cell("-12"), "-12", "a negative number stays a number");
         assert_eq!(csv_cell("Acme, Inc."), "\"Acme, Inc.\"");
         assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("  =1+1"), "\"'  =1+1\"", "after spaces too");
+        assert_eq!(csv_cell("\t=1+1"), "\"'\t=1+1\"");
     }
 }

@@ -7,6 +7,7 @@ mod check;
 mod checker;
 mod e2e;
 mod example;
+mod hostile;
 mod incremental;
 mod init;
 mod killed;
