@@ -1,5 +1,6 @@
 //! Embeds the example site (data/, content/, schemas/) into the binary so
-//! that `refarch init` works anywhere.
+//! that `refarch init` works anywhere, and records the commit it is built
+//! from for `--version`.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,34 @@ fn main() {
     source.push(']');
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     std::fs::write(out.join("example_files.rs"), source).expect("OUT_DIR is writable");
+    println!("cargo::rustc-env=REFARCH_COMMIT={}", commit(&root));
+}
+
+/// The checked-out commit, abbreviated, or `unknown` outside git (a source
+/// archive, `cargo install` from a registry). Rebuilds when HEAD moves.
+fn commit(root: &Path) -> String {
+    let git = root.join(".git");
+    for watched in ["HEAD", "packed-refs"] {
+        if git.join(watched).exists() {
+            println!("cargo::rerun-if-changed=.git/{watched}");
+        }
+    }
+    if let Ok(head) = std::fs::read_to_string(git.join("HEAD"))
+        && let Some(reference) = head.trim().strip_prefix("ref: ")
+        && git.join(reference).exists()
+    {
+        println!("cargo::rerun-if-changed=.git/{reference}");
+    }
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(root)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .map(|hash| hash.trim().to_string())
+        .filter(|hash| !hash.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {

@@ -89,6 +89,41 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in order: the guide's index and `refarch explain` cover
+    /// each one.
+    pub const ALL: [Code; 30] = [
+        Code::E001,
+        Code::E002,
+        Code::E003,
+        Code::E004,
+        Code::E010,
+        Code::E011,
+        Code::E012,
+        Code::E013,
+        Code::E014,
+        Code::E020,
+        Code::E021,
+        Code::E022,
+        Code::E023,
+        Code::E024,
+        Code::E030,
+        Code::E031,
+        Code::E040,
+        Code::E050,
+        Code::E060,
+        Code::E070,
+        Code::E080,
+        Code::E081,
+        Code::E082,
+        Code::E083,
+        Code::W001,
+        Code::W002,
+        Code::W003,
+        Code::W050,
+        Code::W051,
+        Code::W060,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::E001 => "E001",
@@ -476,6 +511,30 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_in_order() {
+        // `as_str` is an exhaustive match, so a new variant has a name;
+        // this makes sure it is in ALL too.
+        let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        let source = include_str!("diagnostics.rs");
+        let declared = source
+            .lines()
+            .filter(|line| {
+                let line = line.trim();
+                line.len() == 5 && line.ends_with(',') && line.starts_with(['E', 'W'])
+            })
+            .count();
+        assert_eq!(
+            declared,
+            Code::ALL.len(),
+            "a variant of Code is missing from Code::ALL"
+        );
+    }
 
     #[test]
     fn location_finds_line_and_column() {

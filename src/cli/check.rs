@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::EXIT_FAILURE;
+use super::{EXIT_FAILURE, print_stdout};
 use crate::check::check;
 use crate::check::external::FetchOptions;
 use crate::diagnostics::{Diagnostic, Severity};
@@ -67,15 +67,16 @@ pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
                 links_checked: report.links_checked,
                 external_links: report.external_links.iter().map(String::as_str).collect(),
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("diagnostics serialize")
+            print_stdout(
+                &(serde_json::to_string_pretty(&json).expect("diagnostics serialize") + "\n"),
             );
         }
         CheckFormat::Github => {
-            for diagnostic in diagnostics.iter() {
-                println!("{}", github_annotation(diagnostic));
-            }
+            let annotations: String = diagnostics
+                .iter()
+                .map(|diagnostic| github_annotation(diagnostic) + "\n")
+                .collect();
+            print_stdout(&annotations);
         }
         CheckFormat::Human => {
             eprint!("{}", diagnostics.render(color));

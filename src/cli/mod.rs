@@ -3,6 +3,8 @@
 
 mod build;
 mod check;
+mod completions;
+mod explain;
 mod init;
 mod new;
 mod schema;
@@ -15,13 +17,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// The version with the commit it was built from (`0.1.0 (3f2a9c1d0b7e)`),
+/// or `unknown` outside a git checkout.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("REFARCH_COMMIT"), ")");
+
 /// Exit status for a command that found errors in the site, or failed.
 pub const EXIT_FAILURE: u8 = 1;
 
 /// Build an internal site of reference architectures, support matrices and
 /// customer implementation records from structured data.
 #[derive(Debug, Parser)]
-#[command(name = "refarch", version, about, max_term_width = 100)]
+#[command(name = "refarch", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     /// The site's root directory (the one holding data/ and content/).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
@@ -77,6 +83,12 @@ pub enum Command {
     New(new::What),
     /// Create a new site from the built-in example.
     Init(init::Args),
+    /// What a diagnostic code (E020, W050, …) means and how to fix it.
+    Explain(explain::Args),
+    /// Print shell completions: `refarch completions bash > …`.
+    Completions(completions::Args),
+    /// Print the man page: `refarch man > refarch.1`, or a command's own.
+    Man(completions::ManArgs),
 }
 
 /// Output format of commands that report diagnostics.
@@ -98,6 +110,23 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Support(args) => support::run(&cli.root, &args, color),
         Command::New(what) => new::run(&cli.root, &what, color),
         Command::Init(args) => init::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
+    }
+}
+
+/// Writes a command's output to stdout. A reader that went away (`| head`)
+/// wanted only so much and is not an error; any other failure is told on
+/// stderr.
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the output: {error}");
+        }
+        _ => {}
     }
 }
 

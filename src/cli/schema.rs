@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::fail;
-use crate::schema::FileKind;
+use super::{fail, print_stdout};
+use crate::schema::{Examples, FileKind, field_reference};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,9 +16,19 @@ pub struct Args {
     /// where the data files' `#:schema` comments point).
     #[arg(long, value_name = "DIR", conflicts_with = "kind")]
     pub output: Option<PathBuf>,
+
+    /// Print the field reference, a guide page of every key of every kind
+    /// with examples from this site, to stdout (the example site keeps it
+    /// in content/guide/fields.md).
+    #[arg(long, conflicts_with_all = ["kind", "output"])]
+    pub reference: bool,
 }
 
 pub fn run(root: &Path, args: &Args) -> ExitCode {
+    if args.reference {
+        print_stdout(&field_reference(&Examples::from_site(root)));
+        return ExitCode::SUCCESS;
+    }
     if let Some(name) = &args.kind {
         let Some(kind) = FileKind::from_name(name) else {
             let names: Vec<&str> = FileKind::ALL.iter().map(|k| k.name()).collect();
@@ -27,7 +37,7 @@ pub fn run(root: &Path, args: &Args) -> ExitCode {
                 names.join(", ")
             ));
         };
-        println!("{}", render(kind));
+        print_stdout(&(render(kind) + "\n"));
         return ExitCode::SUCCESS;
     }
     let directory = args.output.clone().unwrap_or_else(|| root.join("schemas"));

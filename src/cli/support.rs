@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::Format;
+use super::{Format, print_stdout};
 use crate::analysis::requirements::{ExternalVersion, Requirements, unknown_values};
 use crate::analysis::sizing::Sizing;
 use crate::analysis::support::{Verdict, verdict};
@@ -107,7 +107,7 @@ pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
     let verdict = verdict(&site, &requirements);
     match args.format {
         Format::Json => print_json(&requirements, &verdict),
-        Format::Human => print!("{}", human(&site, &requirements, &verdict)),
+        Format::Human => print_stdout(&human(&site, &requirements, &verdict)),
     }
     ExitCode::from(exit_status(verdict.status))
 }
@@ -190,10 +190,7 @@ fn print_json(requirements: &Requirements, verdict: &Verdict) {
         command: requirements.to_command_line(),
         verdict,
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&report).expect("verdicts serialize")
-    );
+    print_stdout(&(serde_json::to_string_pretty(&report).expect("verdicts serialize") + "\n"));
 }
 
 /// The verdict for people: the answer first, then why, then what to do.
