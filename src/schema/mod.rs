@@ -1,6 +1,10 @@
 //! The kinds of data file and their JSON Schemas, generated from the model's
 //! types so that the schema, the loader and the documentation cannot drift.
 
+mod reference;
+
+pub use reference::{Examples, field_reference};
+
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
