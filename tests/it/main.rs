@@ -1,6 +1,7 @@
 //! The integration tests: one binary (every extra `tests/*.rs` is another
 //! link step), one module per command or concern.
 
+mod adoption;
 mod browser;
 mod build;
 mod check;
