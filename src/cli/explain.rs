@@ -67,7 +67,8 @@ mod tests {
                 )
             });
             assert!(text.starts_with(&format!("## {code}: ")), "{text}");
-            assert!(!text.contains("{#"), "{text}");
+            let heading = text.lines().next().unwrap();
+            assert!(!heading.contains("{#"), "{heading}");
             assert!(text.lines().count() > 3, "{code}: {text}");
         }
     }

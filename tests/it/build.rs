@@ -42,16 +42,23 @@ fn build(test: &SiteTest, extra: &[&str]) -> PathBuf {
     out
 }
 
-/// Every `href="…"` and `src="…"` value in `html`.
+/// Every `href="…"` and `src="…"` value of a tag in `html` (text that
+/// shows such an attribute, in a code span, is not a link).
 fn links(html: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for attribute in ["href=\"", "src=\""] {
-        let mut rest = html;
-        while let Some(start) = rest.find(attribute) {
-            rest = &rest[start + attribute.len()..];
-            let end = rest.find('"').unwrap();
-            found.push(rest[..end].replace("&amp;", "&"));
-            rest = &rest[end..];
+    for tag in html
+        .split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>'))
+    {
+        for attribute in [" href=\"", " src=\""] {
+            let mut rest = tag.0;
+            while let Some(start) = rest.find(attribute) {
+                rest = &rest[start + attribute.len()..];
+                let end = rest.find('"').unwrap();
+                found.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
         }
     }
     found
