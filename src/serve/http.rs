@@ -94,11 +94,27 @@ fn file_answer(status: u16, file: &str, body: &[u8], snapshot: &Snapshot) -> Ans
 fn not_found(snapshot: &Snapshot) -> Answer {
     match snapshot.files.get("404.html") {
         Some(page) => file_answer(404, "404.html", page, snapshot),
+        None if snapshot.files.is_empty() => no_site_yet(snapshot),
         None => Answer::File {
             status: 404,
             content_type: "text/plain; charset=utf-8",
             body: b"not found\n".to_vec(),
         },
+    }
+}
+
+/// Before the first good build there is no site: every address gets a page
+/// that waits for one, with the live-reload script, so that the problem
+/// shows over it and the browser reloads by itself once the site builds.
+fn no_site_yet(snapshot: &Snapshot) -> Answer {
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"refarch-base\" content=\"{base}\">\n<title>The site does not build yet</title>\n</head>\n<body data-refarch-no-site>\n<h1>The site does not build yet</h1>\n<p>The problem is shown below and in the terminal. Fix it and this page turns into the site.</p>\n</body>\n</html>\n",
+        base = crate::render::escape::html(&snapshot.base)
+    );
+    Answer::File {
+        status: 503,
+        content_type: "text/html; charset=utf-8",
+        body: inject(page.as_bytes(), &snapshot.base, snapshot.epoch),
     }
 }
 
@@ -256,6 +272,26 @@ mod tests {
         );
         assert_eq!(answer(&site, "POST", "/"), Answer::MethodNotAllowed);
         assert_eq!(answer(&site, "GET", "/__refarch/events"), Answer::Events);
+    }
+
+    #[test]
+    fn before_the_first_good_build_every_address_waits_for_the_site() {
+        let empty = Snapshot {
+            files: Arc::new(SiteFiles::new()),
+            base: "/refarch/".into(),
+            epoch: 0,
+        };
+        let Answer::File { status, body, .. } = answer(&empty, "GET", "/refarch/support/") else {
+            panic!()
+        };
+        let body = String::from_utf8(body).unwrap();
+        assert_eq!(status, 503);
+        assert!(body.contains("data-refarch-no-site"), "{body}");
+        assert!(body.contains("<meta name=\"refarch-base\" content=\"/refarch/\">"));
+        assert!(
+            body.contains("src=\"/refarch/__refarch/live.js\""),
+            "{body}"
+        );
     }
 
     #[test]

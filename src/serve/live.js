@@ -21,7 +21,9 @@
       overlay.setAttribute("role", "alert");
       var title = document.createElement("p");
       title.className = "error-overlay-title";
-      title.textContent = "The last edit does not build. This is the last good site; fix the file and it updates.";
+      title.textContent = document.body.hasAttribute("data-refarch-no-site")
+        ? "The site does not build yet. Fix the file and the site appears here."
+        : "The last edit does not build. This is the last good site; fix the file and it updates.";
       overlay.appendChild(title);
       overlay.appendChild(document.createElement("pre"));
       document.body.appendChild(overlay);

@@ -244,6 +244,34 @@ fn an_edit_rebuilds_and_a_broken_one_keeps_the_last_good_site() {
 }
 
 #[test]
+fn a_site_that_does_not_build_at_first_appears_once_fixed() {
+    let test = SiteTest::minimal();
+    let file = "data/engagements/acme.toml";
+    let original = test.read(file);
+    test.write(
+        file,
+        original.replace("method = \"helm\"", "method = \"helmm\""),
+    );
+    let server = Server::start(&test, &["--port", "0"]);
+    let origin = server.origin();
+    let (status, content_type, body) = get(&origin, "/engagements/acme/");
+    assert_eq!(
+        (status, content_type.as_str()),
+        (503, "text/html; charset=utf-8")
+    );
+    assert!(body.contains("data-refarch-no-site"), "{body}");
+    assert!(
+        body.contains("/__refarch/live.js"),
+        "the page will reload itself: {body}"
+    );
+    test.write(file, &original);
+    server.wait_log("rebuilt in");
+    let (status, _, body) = get(&origin, "/engagements/acme/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Acme Corp"));
+}
+
+#[test]
 fn the_browser_follows_edits_errors_and_styles_without_reloading_by_hand() {
     let Some(mut browser) = Browser::launch() else {
         return;
