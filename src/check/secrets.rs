@@ -59,9 +59,11 @@ pub fn scan(file: &str, text: &str) -> Vec<Diagnostic> {
     let mut offset = 0;
     let mut previous_line = "";
     for line in text.split_inclusive('\n') {
-        let allowed = allow_reason(line).or_else(|| allow_reason(previous_line));
-        if let Some(reason) = allowed {
-            if reason.is_empty() {
+        let here = allow_reason(line);
+        let allowed = here.or_else(|| allow_reason(previous_line));
+        if allowed.is_some() {
+            // Reported at the comment only, not again at the line it covers.
+            if here == Some("") {
                 found.push(
                     Diagnostic::new(Code::E081, "an allow-secret comment needs a reason")
                         .at(Location::new(
@@ -256,5 +258,11 @@ mod tests {
         assert!(kinds(same_line).is_empty());
         let bare = "aws = \"AKIAIOSFODNN7EXAMPLE\" # refarch: allow-secret\n";
         assert_eq!(kinds(bare), ["an allow-secret comment needs a reason"]);
+        let bare_above = "# refarch: allow-secret\naws = \"AKIAIOSFODNN7EXAMPLE\"\n";
+        assert_eq!(
+            kinds(bare_above),
+            ["an allow-secret comment needs a reason"],
+            "reported once, at the comment"
+        );
     }
 }
