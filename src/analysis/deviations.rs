@@ -281,7 +281,39 @@ fn span_of_rule(e: &Engagement, when: &crate::model::Conditions) -> Range<usize>
     PREFERENCE
         .iter()
         .find(|&&d| super::support::holds(when, d, &requirements[0]).is_some())
-        .map_or(e.id.span(), |&d| span_of(e, d))
+        .map_or(e.id.span(), |&d| span_of_condition(e, when, d))
+}
+
+/// Where the engagement writes the value a rule's condition on `dimension`
+/// names: the feature or external service the rule is about, not the first
+/// one listed.
+fn span_of_condition(
+    e: &Engagement,
+    when: &crate::model::Conditions,
+    dimension: Dimension,
+) -> Range<usize> {
+    let named = match dimension {
+        Dimension::Feature => when.feature.as_ref().and_then(|wanted| {
+            e.feature
+                .iter()
+                .find(|f| wanted.value().contains(f.id.value()))
+                .map(|f| f.id.span())
+        }),
+        Dimension::External => when.external.as_ref().and_then(|wanted| {
+            e.external
+                .iter()
+                .find(|x| wanted.keys().any(|kind| kind.value() == x.kind.value()))
+                .map(|x| x.kind.span())
+        }),
+        Dimension::Executor => when.executor.as_ref().and_then(|wanted| {
+            e.executor
+                .iter()
+                .find(|x| wanted.value().contains(x.runtime.value()))
+                .map(|x| x.runtime.span())
+        }),
+        _ => None,
+    };
+    named.unwrap_or_else(|| span_of(e, dimension))
 }
 
 /// Where the value of `dimension` is written in the engagement file.
@@ -681,5 +713,23 @@ mod tests {
             "8 000 licensed users, no agreed limit"
         );
         assert!(found.resources.is_none(), "no resourcing recorded");
+    }
+
+    #[test]
+    fn a_rule_on_an_external_service_points_at_that_service() {
+        let site = fixture("analysis");
+        let borealis = find(&site, "borealis");
+        let found = deviations_of(&site, borealis);
+        let postgres = found
+            .deviations
+            .iter()
+            .find(|d| d.subject == "rule:external-postgres-below-16")
+            .unwrap();
+        let text = &site.sources["data/engagements/borealis.toml"];
+        assert_eq!(
+            &text[postgres.span.clone()],
+            "\"postgres\"",
+            "not the first external service, object-storage"
+        );
     }
 }
