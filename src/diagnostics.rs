@@ -442,22 +442,25 @@ impl Diagnostics {
     /// Sorts by file and position, errors before warnings at the same place,
     /// so that output is stable from run to run.
     pub fn sort(&mut self) {
-        self.list.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                let (file, line, column) = d.location.as_ref().map_or((String::new(), 0, 0), |l| {
-                    (l.file.clone(), l.line, l.column)
-                });
-                (file, line, column, d.severity, d.code)
-            };
-            key(a).cmp(&key(b))
-        });
+        fn key(d: &Diagnostic) -> (&str, usize, usize, Severity, Code) {
+            let (file, line, column) = d
+                .location
+                .as_ref()
+                .map_or(("", 0, 0), |l| (l.file.as_str(), l.line, l.column));
+            (file, line, column, d.severity, d.code)
+        }
+        self.list.sort_by(|a, b| key(a).cmp(&key(b)));
     }
 
     /// All diagnostics as rustc-style text, then a summary line.
     pub fn render(&self, color: bool) -> String {
-        let mut out = String::new();
-        for diagnostic in &self.list {
-            out.push_str(&diagnostic.render(color));
+        use rayon::prelude::*;
+        // Each is laid out on its own, in parallel: a large site can have
+        // tens of thousands.
+        let rendered: Vec<String> = self.list.par_iter().map(|d| d.render(color)).collect();
+        let mut out = String::with_capacity(rendered.iter().map(|r| r.len() + 2).sum());
+        for diagnostic in rendered {
+            out.push_str(&diagnostic);
             out.push_str("\n\n");
         }
         out

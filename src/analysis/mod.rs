@@ -18,11 +18,23 @@ use deviations::{DeviationKind, DeviationStatus, deviations_of};
 /// on handed-off records, warnings on records in progress), releases
 /// outside the support window, and declarations that went stale.
 pub fn findings(site: &Site) -> Diagnostics {
+    findings_from(site, &|_| None)
+}
+
+/// [`findings`], taking each engagement's deviations from `facts` where it
+/// has them (a build of the same load computed them already).
+pub fn findings_from(
+    site: &Site,
+    facts: &(dyn Fn(&str) -> Option<std::sync::Arc<EngagementFacts>> + Sync),
+) -> Diagnostics {
     use rayon::prelude::*;
     let found: Vec<Vec<Diagnostic>> = site
         .engagements
         .par_iter()
-        .map(|engagement| findings_of(site, engagement))
+        .map(|engagement| match facts(engagement.id.as_str()) {
+            Some(known) => findings_of(site, engagement, &known.deviations),
+            None => findings_of(site, engagement, &deviations_of(site, engagement)),
+        })
         .collect();
     let mut diagnostics = Diagnostics::default();
     for diagnostic in found.into_iter().flatten() {
@@ -32,7 +44,11 @@ pub fn findings(site: &Site) -> Diagnostics {
 }
 
 /// The findings of one engagement, in its file.
-fn findings_of(site: &Site, engagement: &crate::model::Engagement) -> Vec<Diagnostic> {
+fn findings_of(
+    site: &Site,
+    engagement: &crate::model::Engagement,
+    found: &deviations::EngagementDeviations,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     {
         let text = site
@@ -40,7 +56,6 @@ fn findings_of(site: &Site, engagement: &crate::model::Engagement) -> Vec<Diagno
             .get(&engagement.file)
             .map_or("", |text| &**text);
         let at = |span| Location::new(&engagement.file, text, span);
-        let found = deviations_of(site, engagement);
         for deviation in found
             .deviations
             .iter()

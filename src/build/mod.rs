@@ -189,6 +189,19 @@ impl Builder {
         self.make(Destination::Memory)
     }
 
+    /// The analysis of an engagement as the last build that kept its facts
+    /// computed it.
+    pub fn facts_of(&self, id: &str) -> Option<Arc<EngagementFacts>> {
+        self.facts.get(id).map(|(_, facts)| facts.clone())
+    }
+
+    /// Starts from `other`'s analysis facts: a build of the same load under
+    /// another profile analyzes nothing again.
+    pub fn with_facts_of(mut self, other: &Builder) -> Builder {
+        self.facts = other.facts.clone();
+        self
+    }
+
     /// Leaves the search index out: for `check`, which reads the pages.
     pub fn without_search(mut self) -> Builder {
         self.index_search = false;
@@ -257,7 +270,7 @@ impl Builder {
         let global =
             self.global_fingerprint(&site, loaded.fingerprints, &base_url, profile.as_deref());
         let stage = Instant::now();
-        let analysis = self.analyze(&site, loaded.fingerprints, global, keep);
+        let analysis = self.analyze(&site, loaded.fingerprints, keep);
         timings.push(("analyze", stage.elapsed()));
 
         // Pages are rendered, handed to the search index and written in
@@ -384,14 +397,10 @@ impl Builder {
     /// Analyses of the engagements whose file or site-wide inputs changed;
     /// the others come from the previous build.
     /// With `keep`, the facts are kept for the next build.
-    fn analyze(
-        &mut self,
-        site: &Site,
-        fingerprints: &Fingerprints,
-        global: u64,
-        keep: bool,
-    ) -> Analysis {
-        let key = |id: &str| fingerprint(&(global, fingerprints.engagements.get(id)));
+    fn analyze(&mut self, site: &Site, fingerprints: &Fingerprints, keep: bool) -> Analysis {
+        // Facts depend on the data alone, not on the theme, base URL or
+        // profile: builds of one load under several profiles share them.
+        let key = |id: &str| fingerprint(&(fingerprints.global, fingerprints.engagements.get(id)));
         let previous = std::mem::take(&mut self.facts);
         let facts: HashMap<String, (u64, Arc<EngagementFacts>)> = site
             .engagements

@@ -11,7 +11,7 @@ pub mod secrets;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::analysis::findings;
+use crate::analysis::findings_from;
 use crate::build::{BuildRequest, Builder};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::load_site;
@@ -56,7 +56,6 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
         pages: 0,
     };
     if let Some(site) = &loaded.site {
-        diagnostics.extend(findings(site));
         report.engagements = site.engagements.len();
         let request = |profile: Option<String>| BuildRequest {
             root: root.to_path_buf(),
@@ -64,13 +63,13 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             base_url: None,
             profile,
         };
-        // Both builds start from this load; neither needs a search index.
-        let build = |profile: Option<String>| {
-            Builder::new(request(profile))
-                .without_search()
-                .build_loaded(site.clone(), &loaded.fingerprints)
-        };
-        match build(None) {
+        // Every build starts from this load, and none needs a search index.
+        // The first build's analysis serves the findings and the profiles'
+        // builds.
+        let mut first = Builder::new(request(None)).without_search();
+        let built = first.build_loaded(site.clone(), &loaded.fingerprints);
+        diagnostics.extend(findings_from(site, &|id| first.facts_of(id)));
+        match built {
             Ok(built) => {
                 report.pages = built.pages;
                 let links = links::check(site, &built.files, &built.base_path, &sources);
@@ -109,6 +108,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             let scanner = confidential::Scanner::new(&needles);
             let scanned = Builder::new(request(Some(name.to_string())))
                 .without_search()
+                .with_facts_of(&first)
                 .visit_loaded(site.clone(), &loaded.fingerprints, &|path, bytes| {
                     scanner.scan(path, bytes)
                 });
