@@ -225,14 +225,16 @@ fn parse_all(
             .trim_end_matches(".toml")
             .to_string()
     };
-    let size_files = listing(root, SIZES_DIR, "toml", cache, diagnostics);
-    parsed.size_files = size_files.iter().map(stem).collect();
+    // Taken once, for every listing and parse below: the changes since the
+    // last load (`None`: read everything).
     let changed = cache.changed.take();
     let changed = changed.as_ref();
+    let size_files = listing(root, SIZES_DIR, "toml", changed, cache, diagnostics);
+    parsed.size_files = size_files.iter().map(stem).collect();
     cache.sizes = parse_many(root, &size_files, &cache.sizes, changed, |file, found| {
         parse_file(file, FileKind::ReferenceArchitecture, found)
     });
-    let engagement_files = listing(root, ENGAGEMENTS_DIR, "toml", cache, diagnostics);
+    let engagement_files = listing(root, ENGAGEMENTS_DIR, "toml", changed, cache, diagnostics);
     parsed.engagement_files = engagement_files.iter().map(stem).collect();
     cache.engagements = parse_many(
         root,
@@ -249,7 +251,7 @@ fn parse_all(
             })
         },
     );
-    let content_files = listing(root, CONTENT_DIR, "md", cache, diagnostics);
+    let content_files = listing(root, CONTENT_DIR, "md", changed, cache, diagnostics);
     cache.pages = parse_many(
         root,
         &content_files,
@@ -455,10 +457,11 @@ fn listing(
     root: &Path,
     dir: &'static str,
     extension: &str,
+    changed: Option<&std::collections::BTreeSet<String>>,
     cache: &LoadCache,
     diagnostics: &mut Diagnostics,
 ) -> Vec<String> {
-    let (Some(changed), Some(previous)) = (&cache.changed, cache.listings.get(dir)) else {
+    let (Some(changed), Some(previous)) = (changed, cache.listings.get(dir)) else {
         return list_files(root, dir, extension, diagnostics);
     };
     let mut files: std::collections::BTreeSet<String> = previous.iter().cloned().collect();
