@@ -16,19 +16,23 @@ pub enum Change {
     Pages(Vec<String>),
 }
 
-/// Compares two builds file by file. Files reused from the previous build
-/// share their buffer, so most comparisons are a pointer check.
+/// Compares two builds file by file, walking both sorted maps side by side.
+/// Files reused from the previous build share their buffer, so most
+/// comparisons are a pointer check.
 pub fn classify(old: &SiteFiles, new: &SiteFiles) -> Change {
-    let mut changed: Vec<String> = new
-        .iter()
-        .filter(|(path, bytes)| {
-            old.get(*path)
-                .is_none_or(|before| !Arc::ptr_eq(before, bytes) && before != *bytes)
-        })
-        .map(|(path, _)| path.clone())
-        .collect();
-    changed.extend(old.keys().filter(|path| !new.contains_key(*path)).cloned());
-    changed.sort();
+    let mut changed: Vec<String> = Vec::new();
+    let mut before = old.iter().peekable();
+    for (path, bytes) in new {
+        // Files of the old build sorting before this one are gone.
+        while let Some((gone, _)) = before.next_if(|(old_path, _)| *old_path < path) {
+            changed.push(gone.clone());
+        }
+        match before.next_if(|(old_path, _)| *old_path == path) {
+            Some((_, previous)) if Arc::ptr_eq(previous, bytes) || previous == bytes => {}
+            _ => changed.push(path.clone()),
+        }
+    }
+    changed.extend(before.map(|(gone, _)| gone.clone()));
     if changed.is_empty() {
         Change::Nothing
     } else if changed.iter().all(|path| path.ends_with(".css")) {
@@ -68,11 +72,16 @@ mod tests {
 
     #[test]
     fn pages_added_removed_or_changed_reload() {
-        let a = files(&[("index.html", "x"), ("old/index.html", "o")]);
+        let a = files(&[
+            ("a/index.html", "gone first"),
+            ("index.html", "x"),
+            ("old/index.html", "o"),
+        ]);
         let b = files(&[("index.html", "x2"), ("new/index.html", "n")]);
         assert_eq!(
             classify(&a, &b),
             Change::Pages(vec![
+                "a/index.html".into(),
                 "index.html".into(),
                 "new/index.html".into(),
                 "old/index.html".into()
