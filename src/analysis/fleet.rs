@@ -85,10 +85,10 @@ pub fn fleet<'a>(
     let latest_two: Vec<_> = site.releases.minors().into_iter().rev().take(2).collect();
     let mut fleet = Fleet {
         engagements: engagements.len(),
-        by_method: count_by(engagements, |e| e.deployment.method.to_string()),
-        by_provider: count_by(engagements, |e| e.deployment.provider.to_string()),
+        by_method: count_by(engagements, |e| e.deployment.method.as_str()),
+        by_provider: count_by(engagements, |e| e.deployment.provider.as_str()),
         by_size: count_by(engagements, |e| {
-            analysis.of_engagement(e.id.as_str()).size.clone()
+            analysis.of_engagement(e.id.as_str()).size.as_str()
         }),
         by_release: count_by(engagements, |e| e.deployment.release.release().to_string()),
         deprecated: Vec::new(),
@@ -152,11 +152,13 @@ pub fn fleet<'a>(
     fleet
 }
 
-fn count_by<'a>(
+/// Engagements grouped by a key, largest group first. Keys are borrowed
+/// where they can be: this runs over the whole fleet on every rebuild.
+fn count_by<'a, K: Ord + ToString>(
     engagements: &[&'a Engagement],
-    key: impl Fn(&Engagement) -> String,
+    key: impl Fn(&'a Engagement) -> K,
 ) -> Vec<Count<'a>> {
-    let mut groups: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
+    let mut groups: BTreeMap<K, Vec<&'a str>> = BTreeMap::new();
     for engagement in engagements {
         groups
             .entry(key(engagement))
@@ -165,7 +167,10 @@ fn count_by<'a>(
     }
     let mut counts: Vec<Count> = groups
         .into_iter()
-        .map(|(value, engagements)| Count { value, engagements })
+        .map(|(value, engagements)| Count {
+            value: value.to_string(),
+            engagements,
+        })
         .collect();
     counts.sort_by(|a, b| {
         b.engagements

@@ -176,7 +176,7 @@ pub struct EngagementFacts {
 /// The analyses of a whole site.
 #[derive(Debug, Default)]
 pub struct Analysis {
-    engagements: std::collections::HashMap<String, std::sync::Arc<EngagementFacts>>,
+    engagements: rustc_hash::FxHashMap<String, std::sync::Arc<EngagementFacts>>,
 }
 
 impl EngagementFacts {
@@ -231,7 +231,7 @@ impl Analysis {
     /// An analysis assembled from facts computed earlier (see `build`),
     /// shared with the builder's cache.
     pub fn from_facts(
-        engagements: std::collections::HashMap<String, std::sync::Arc<EngagementFacts>>,
+        engagements: rustc_hash::FxHashMap<String, std::sync::Arc<EngagementFacts>>,
     ) -> Analysis {
         Analysis { engagements }
     }

@@ -8,12 +8,13 @@
 //! builder simply has nothing to reuse. So an incremental result is a full
 //! build's result by construction; a test checks it over many edits.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::analysis::{Analysis, EngagementFacts};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -129,9 +130,9 @@ type Exported = (u64, Arc<[u8]>, Arc<str>);
 pub struct Builder {
     request: BuildRequest,
     load: LoadCache,
-    facts: HashMap<String, (u64, Arc<EngagementFacts>)>,
+    facts: FxHashMap<String, (u64, Arc<EngagementFacts>)>,
     pages: RenderCache,
-    exports: HashMap<String, Exported>,
+    exports: FxHashMap<String, Exported>,
     search: Option<SearchIndex>,
     index_search: bool,
 }
@@ -148,9 +149,9 @@ impl Builder {
         Builder {
             request,
             load: LoadCache::default(),
-            facts: HashMap::new(),
+            facts: FxHashMap::default(),
             pages: RenderCache::default(),
-            exports: HashMap::new(),
+            exports: FxHashMap::default(),
             search: None,
             index_search: true,
         }
@@ -402,7 +403,7 @@ impl Builder {
         // profile: builds of one load under several profiles share them.
         let key = |id: &str| fingerprint(&(fingerprints.global, fingerprints.engagements.get(id)));
         let previous = std::mem::take(&mut self.facts);
-        let facts: HashMap<String, (u64, Arc<EngagementFacts>)> = site
+        let facts: FxHashMap<String, (u64, Arc<EngagementFacts>)> = site
             .engagements
             .par_iter()
             .map(|e| {
