@@ -454,16 +454,30 @@ impl Diagnostics {
 
     /// All diagnostics as rustc-style text, then a summary line.
     pub fn render(&self, color: bool) -> String {
+        let mut out = Vec::new();
+        self.write_rendered(color, &mut out)
+            .expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("diagnostics render as UTF-8")
+    }
+
+    /// Writes [`Diagnostics::render`]'s text to `out` a block at a time: a
+    /// large site can have tens of thousands, each laid out on its own, in
+    /// parallel, without holding all their text at once.
+    pub fn write_rendered(
+        &self,
+        color: bool,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
         use rayon::prelude::*;
-        // Each is laid out on its own, in parallel: a large site can have
-        // tens of thousands.
-        let rendered: Vec<String> = self.list.par_iter().map(|d| d.render(color)).collect();
-        let mut out = String::with_capacity(rendered.iter().map(|r| r.len() + 2).sum());
-        for diagnostic in rendered {
-            out.push_str(&diagnostic);
-            out.push_str("\n\n");
+        const BLOCK: usize = 1024;
+        for block in self.list.chunks(BLOCK) {
+            let rendered: Vec<String> = block.par_iter().map(|d| d.render(color)).collect();
+            for diagnostic in rendered {
+                out.write_all(diagnostic.as_bytes())?;
+                out.write_all(b"\n\n")?;
+            }
         }
-        out
+        Ok(())
     }
 
     /// A summary such as "2 errors, 1 warning".

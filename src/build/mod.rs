@@ -126,6 +126,10 @@ impl Destination<'_> {
 /// their inputs.
 type Exported = (u64, Arc<[u8]>, Arc<str>);
 
+/// The analysis facts a build computed, by engagement id, with their keys.
+#[derive(Clone, Default)]
+pub struct KeptFacts(FxHashMap<String, (u64, Arc<EngagementFacts>)>);
+
 /// Builds a site again and again, reusing what did not change.
 pub struct Builder {
     request: BuildRequest,
@@ -196,10 +200,16 @@ impl Builder {
         self.facts.get(id).map(|(_, facts)| facts.clone())
     }
 
-    /// Starts from `other`'s analysis facts: a build of the same load under
-    /// another profile analyzes nothing again.
-    pub fn with_facts_of(mut self, other: &Builder) -> Builder {
-        self.facts = other.facts.clone();
+    /// Gives up everything but the analysis facts, for builds of the same
+    /// load under other profiles (see [`Builder::with_facts`]).
+    pub fn into_facts(self) -> KeptFacts {
+        KeptFacts(self.facts)
+    }
+
+    /// Starts from facts another build computed: a build of the same load
+    /// under another profile analyzes nothing again.
+    pub fn with_facts(mut self, facts: KeptFacts) -> Builder {
+        self.facts = facts.0;
         self
     }
 

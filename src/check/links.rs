@@ -236,19 +236,38 @@ fn template_of(page: &str) -> String {
     format!("themes/default/templates/{name}.html")
 }
 
-/// Every value of `attribute` in `html` (our own output: double quotes).
+/// Every value of `attribute` on a tag of `html` (our own output: values
+/// in double quotes, with `>` escaped). Text that shows an attribute, as a
+/// code span does, is not a tag, and neither is a script's source.
 fn attribute_values(html: &str, attribute: &str) -> BTreeSet<String> {
     let needle = format!(" {attribute}=\"");
+    // One searcher for the whole page: setting one up per occurrence was
+    // a tenth of check's instructions.
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let mut found = BTreeSet::new();
-    let mut rest = html;
-    while let Some(start) = rest.find(&needle) {
-        rest = &rest[start + needle.len()..];
-        if let Some(end) = rest.find('"') {
-            found.insert(rest[..end].to_string());
-            rest = &rest[end..];
+    for at in finder.find_iter(html.as_bytes()) {
+        let value_start = at + needle.len();
+        let Some(value_end) = html[value_start..].find('"').map(|i| value_start + i) else {
+            break;
+        };
+        if inside_a_tag(html, at) {
+            found.insert(html[value_start..value_end].to_string());
         }
     }
     found
+}
+
+/// Whether byte `at` of `html` is inside a tag: after a `<` that opens one,
+/// with no `>` in between.
+fn inside_a_tag(html: &str, at: usize) -> bool {
+    let before = &html[..at];
+    match before.rfind('<') {
+        Some(open) => {
+            html[open + 1..].starts_with(|c: char| c.is_ascii_alphabetic())
+                && !before[open..].contains('>')
+        }
+        None => false,
+    }
 }
 
 /// The links written in Markdown, by the page they end up on.
@@ -319,6 +338,21 @@ mod tests {
             Some("guide/upgrades/")
         );
         assert_eq!(normalize("../x"), None);
+    }
+
+    #[test]
+    fn attributes_are_read_from_tags_only() {
+        let html = r#"<p>Write <code>href="/support/"</code> in a template.</p><a class="x" href="/guide/">g</a><script>let a = ' href="/nope/"';</script><img src="/i.png" id="pic">"#;
+        assert_eq!(
+            attribute_values(html, "href")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["/guide/"]
+        );
+        assert_eq!(
+            attribute_values(html, "id").into_iter().collect::<Vec<_>>(),
+            ["pic"]
+        );
     }
 
     #[test]

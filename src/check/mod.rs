@@ -69,6 +69,8 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
         let mut first = Builder::new(request(None)).without_search();
         let built = first.build_loaded(site.clone(), &loaded.fingerprints);
         diagnostics.extend(findings_from(site, &|id| first.facts_of(id)));
+        // The rendered pages it keeps are not needed again.
+        let facts = first.into_facts();
         match built {
             Ok(built) => {
                 report.pages = built.pages;
@@ -108,7 +110,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             let scanner = confidential::Scanner::new(&needles);
             let scanned = Builder::new(request(Some(name.to_string())))
                 .without_search()
-                .with_facts_of(&first)
+                .with_facts(facts.clone())
                 .visit_loaded(site.clone(), &loaded.fingerprints, &|path, bytes| {
                     scanner.scan(path, bytes)
                 });

@@ -79,7 +79,9 @@ pub fn run(root: &Path, args: &Args, color: bool) -> ExitCode {
             print_stdout(&annotations);
         }
         CheckFormat::Human => {
-            eprint!("{}", diagnostics.render(color));
+            let mut stderr = std::io::stderr().lock();
+            // A closed stderr leaves nothing to tell; the exit status still does.
+            let _ = diagnostics.write_rendered(color, &mut std::io::BufWriter::new(&mut stderr));
             let checked = if diagnostics.has_errors() && report.pages == 0 {
                 "check failed".to_string()
             } else {
