@@ -33,10 +33,12 @@ pub fn check(
     diagnostics: &mut Diagnostics,
     previous: &mut super::EngagementChecks,
 ) {
-    let mut files_by_id: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    // Which files declare each id, borrowed: this runs on every rebuild of
+    // `serve`, over every engagement.
+    let mut files_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for engagement in &parsed.engagements {
         files_by_id
-            .entry(engagement.value.id.to_string())
+            .entry(engagement.value.id.as_str())
             .or_default()
             .push(&engagement.file.path);
     }
@@ -86,17 +88,30 @@ pub fn check(
             (key, found)
         })
         .collect();
-    previous.clear();
+    // Kept entries are updated in place; files gone are dropped.
+    if previous.len() > parsed.engagements.len() {
+        let present: std::collections::HashSet<&str> = parsed
+            .engagements
+            .iter()
+            .map(|e| e.file.path.as_str())
+            .collect();
+        previous.retain(|path, _| present.contains(path.as_str()));
+    }
     for (engagement, (key, found)) in parsed.engagements.iter().zip(found) {
         diagnostics.extend(found.clone());
-        previous.insert(engagement.file.path.clone(), (key, found));
+        match previous.get_mut(&engagement.file.path) {
+            Some(entry) => *entry = (key, found),
+            None => {
+                previous.insert(engagement.file.path.clone(), (key, found));
+            }
+        }
     }
 }
 
 fn identity(
     checker: &mut Checker<'_>,
     engagement: &Parsed<Engagement>,
-    files_by_id: &BTreeMap<String, Vec<&str>>,
+    files_by_id: &BTreeMap<&str, Vec<&str>>,
 ) {
     let id = &engagement.value.id;
     if id.as_str() == engagement.file.stem() {

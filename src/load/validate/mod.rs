@@ -20,7 +20,7 @@ use crate::model::{At, Catalog, Entry, Version};
 /// What each engagement file's checks found, by path, with the key of
 /// what they read: the file, the site-wide files and every engagement's id
 /// and path. `serve` re-checks only the file that changed.
-pub type EngagementChecks = std::collections::HashMap<String, (u64, Diagnostics)>;
+pub type EngagementChecks = rustc_hash::FxHashMap<String, (u64, Diagnostics)>;
 
 pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics, previous: &mut EngagementChecks) {
     let index = Index::build(parsed);
