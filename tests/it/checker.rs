@@ -9,6 +9,7 @@ use refarch::analysis::support::verdict;
 use serde_json::Value;
 
 use crate::browser::{Browser, StaticServer};
+use crate::random::Random;
 use crate::site_test::{SiteTest, repo_root};
 
 /// Opens the built example's support page with the checker engine loaded
@@ -94,30 +95,6 @@ fn the_browser_engine_passes_every_shared_vector() {
         failures.join("\n")
     );
     assert!(browser.errors.is_empty(), "{:?}", browser.errors);
-}
-
-/// A small deterministic generator (no crate needed): xorshift64*.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a>(&mut self, list: &'a [String]) -> &'a String {
-        &list[self.below(list.len())]
-    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::random::Random;
 use crate::site_test::SiteTest;
 
 const KILLS: usize = 60;
@@ -44,19 +45,6 @@ fn build(site: &Path, output: &Path) -> Command {
     command
 }
 
-/// A small xorshift generator: the test needs spread, not quality, and
-/// prints its seed so that a failure can be replayed.
-struct Moments(u64);
-
-impl Moments {
-    fn next_fraction(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[test]
 fn a_build_killed_at_any_moment_leaves_the_previous_site_or_the_new_one() {
     let test = SiteTest::example();
@@ -91,7 +79,7 @@ fn a_build_killed_at_any_moment_leaves_the_previous_site_or_the_new_one() {
         .as_nanos() as u64
         | 1;
     eprintln!("killed builds: seed {seed}, a whole build takes {longest:?}");
-    let mut moments = Moments(seed);
+    let mut moments = Random(seed);
     let out = tempfile::tempdir().unwrap();
     let output = out.path().join("public");
     test.write("data/site.toml", &variants[0]);
@@ -103,7 +91,7 @@ fn a_build_killed_at_any_moment_leaves_the_previous_site_or_the_new_one() {
         test.write("data/site.toml", &variants[target]);
         // Spread over the whole build and a little past it, so that kills
         // land while reading, rendering, writing and swapping.
-        let slot = (kill as f64 + moments.next_fraction()) / KILLS as f64;
+        let slot = (kill as f64 + moments.fraction()) / KILLS as f64;
         let delay = longest.mul_f64(1.2 * slot);
         let mut child = build(test.path(), &output).spawn().unwrap();
         std::thread::sleep(delay);

@@ -15,6 +15,7 @@ mod killed;
 mod new;
 mod pictures;
 mod quality;
+mod random;
 mod schema;
 mod serve;
 mod serve_load;
