@@ -54,10 +54,17 @@ fn origin_of(written: &HashMap<String, Vec<WrittenLink>>, page: String, href: &s
     }
 }
 
+/// The base path a site served at the root is checked under, so that a
+/// link skipping the base path shows; messages show the site's own.
+pub const STAND_IN_BASE: &str = "/__refarch-check__/";
+
+/// Checks the links of `files`, built under `base`; `shown_base` is the
+/// site's own base path, which messages use.
 pub fn check(
     site: &Site,
     files: &SiteFiles,
     base: &str,
+    shown_base: &str,
     sources: &HashMap<String, String>,
 ) -> LinkReport {
     use rayon::prelude::*;
@@ -97,7 +104,13 @@ pub fn check(
                     let problem = if external {
                         None
                     } else {
-                        resolve(path, &href, base, files, &ids)
+                        resolve(path, &href, base, files, &ids).map(|problem| {
+                            if base != shown_base && problem.starts_with(OUTSIDE) {
+                                "it skips the base path: it works with the site at the root of a server and breaks once it is published under a sub-path such as /refarch/; write it with url(…)".to_string()
+                            } else {
+                                problem
+                            }
+                        })
                     };
                     (href, problem)
                 })
@@ -124,9 +137,13 @@ pub fn check(
             if !reported.insert((origin.location.file.clone(), href.clone())) {
                 continue;
             }
+            let shown = match href.strip_prefix(base) {
+                Some(rest) if base != shown_base => format!("{shown_base}{rest}"),
+                _ => href.clone(),
+            };
             let diagnostic = Diagnostic::new(
                 Code::E082,
-                format!("broken link `{href}` on /{}: {problem}", origin.page),
+                format!("broken link `{shown}` on /{}: {problem}", origin.page),
             )
             .at(origin.location);
             report.diagnostics.push(if origin.written {
@@ -140,6 +157,8 @@ pub fn check(
     }
     report
 }
+
+const OUTSIDE: &str = "it is outside the site's base path";
 
 /// Why `href` on `page` leads nowhere, or `None` when it resolves.
 fn resolve(
@@ -159,7 +178,7 @@ fn resolve(
     } else if let Some(rest) = location.strip_prefix(base) {
         file_of(rest)
     } else if location.starts_with('/') {
-        return Some(format!("it is outside the site's base path {base}"));
+        return Some(format!("{OUTSIDE} {base}"));
     } else {
         let dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
         file_of(&normalize(&format!("{dir}/{location}"))?)

@@ -15,6 +15,7 @@ use crate::analysis::findings_from;
 use crate::build::{BuildRequest, Builder};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::load::load_site;
+use crate::render::urls::Urls;
 
 /// What a check found.
 pub struct CheckReport {
@@ -63,10 +64,23 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             base_url: None,
             profile,
         };
+        // A site served at the root would not notice a link that skips the
+        // base path (a template's hard-coded `href="/support/"`) until it is
+        // published under one, so its links are checked under a stand-in.
+        let site_base = Urls::new(&site.config.base_url).base().to_string();
+        let links_base = if site_base == "/" {
+            links::STAND_IN_BASE.to_string()
+        } else {
+            site_base.clone()
+        };
         // Every build starts from this load, and none needs a search index.
         // The first build's analysis serves the findings and the profiles'
         // builds.
-        let mut first = Builder::new(request(None)).without_search();
+        let mut first = Builder::new(BuildRequest {
+            base_url: Some(links_base),
+            ..request(None)
+        })
+        .without_search();
         let built = first.build_loaded(site.clone(), &loaded.fingerprints);
         diagnostics.extend(findings_from(site, &|id| first.facts_of(id)));
         // The rendered pages it keeps are not needed again.
@@ -74,7 +88,8 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
         match built {
             Ok(built) => {
                 report.pages = built.pages;
-                let links = links::check(site, &built.files, &built.base_path, &sources);
+                let links =
+                    links::check(site, &built.files, &built.base_path, &site_base, &sources);
                 report.links_checked = links.checked;
                 for diagnostic in links.diagnostics {
                     diagnostics.push(diagnostic);

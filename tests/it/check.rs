@@ -482,6 +482,27 @@ fn a_broken_link_from_a_template_names_the_template() {
 }
 
 #[test]
+fn a_template_link_that_skips_the_base_path_is_found_at_the_root_too() {
+    let test = SiteTest::minimal();
+    test.write(
+        "themes/default/templates/404.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>Lost</h1>\n<p><a href=\"/support/\">The support matrix</a></p>\n{% endblock %}\n",
+    );
+    let (status, found) = report_of(&test, &[]);
+    assert_eq!(status, 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (code, file, _, _, message) = &found[0];
+    assert_eq!(
+        (code.as_str(), file.as_str()),
+        ("E082", "themes/default/templates/404.html")
+    );
+    assert!(
+        message.starts_with("broken link `/support/` on /404.html: it skips the base path"),
+        "{message}"
+    );
+}
+
+#[test]
 fn each_kind_of_secret_is_an_error_with_the_value_masked() {
     let test = SiteTest::bad("secrets");
     let (status, found) = report_of(&test, &[]);
