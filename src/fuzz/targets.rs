@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::{Target, fuzz};
 use crate::build::{BuildRequest, Builder, SiteFiles};
 use crate::diagnostics::Diagnostics;
-use crate::load::{SourceFile, content, toml_file};
+use crate::load::{SourceFile, content, files_in, toml_file};
 use crate::model::{
     Bytes, Catalog, Cpu, Date, Engagement, NumberRange, ReferenceArchitecture, Releases,
     SiteConfig, SupportRules, Version, VersionRange,
@@ -23,24 +23,6 @@ use crate::schema::FileKind;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The files under `dir` (recursively) whose names end with `extension`.
-fn files_under(dir: &Path, extension: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.to_string_lossy().ends_with(extension) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 fn tagged(tag: usize, text: &[u8]) -> Vec<u8> {
@@ -99,25 +81,21 @@ const TOML_WORDS: &[&str] = &[
     "\n[",
 ];
 
-/// `(file kind, path)` of each data file of the example site.
-fn data_seeds() -> Vec<(usize, PathBuf)> {
-    let data = repo().join("data");
-    let mut seeds: Vec<(usize, PathBuf)> =
-        ["site.toml", "catalog.toml", "releases.toml", "support.toml"]
-            .iter()
-            .enumerate()
-            .map(|(kind, name)| (kind, data.join(name)))
-            .collect();
-    seeds.extend(
-        files_under(&data.join("reference-architectures"), ".toml")
-            .into_iter()
-            .map(|path| (4, path)),
-    );
-    seeds.extend(
-        files_under(&data.join("engagements"), ".toml")
-            .into_iter()
-            .map(|path| (5, path)),
-    );
+/// `(file kind, path under the repository)` of each data file of the
+/// example site.
+fn data_seeds() -> Vec<(usize, String)> {
+    let mut seeds: Vec<(usize, String)> = ["site", "catalog", "releases", "support"]
+        .iter()
+        .enumerate()
+        .map(|(kind, name)| (kind, format!("data/{name}.toml")))
+        .collect();
+    for (kind, dir) in [(4, "data/reference-architectures"), (5, "data/engagements")] {
+        seeds.extend(
+            files_in(&repo(), dir, "toml")
+                .into_iter()
+                .map(|path| (kind, path)),
+        );
+    }
     seeds
 }
 
@@ -125,7 +103,7 @@ fn data_seeds() -> Vec<(usize, PathBuf)> {
 fn data_files() {
     let seeds = data_seeds()
         .into_iter()
-        .map(|(kind, path)| tagged(kind, &std::fs::read(path).unwrap()))
+        .map(|(kind, path)| tagged(kind, &std::fs::read(repo().join(path)).unwrap()))
         .collect();
     fuzz(
         Target {
@@ -240,10 +218,10 @@ fn whole_site() {
 
 #[test]
 fn front_matter_and_markdown() {
-    let mut seeds: Vec<Vec<u8>> = files_under(&repo().join("content"), ".md")
+    let mut seeds: Vec<Vec<u8>> = files_in(&repo(), "content", "md")
         .into_iter()
-        .chain(files_under(&repo().join("tests/fixtures"), ".md"))
-        .map(|path| std::fs::read(path).unwrap())
+        .chain(files_in(&repo(), "tests/fixtures", "md"))
+        .map(|path| std::fs::read(repo().join(path)).unwrap())
         .collect();
     seeds.push(
         b"+++\ntitle = \"x\"\n+++\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```toml\nx = 1\n```\n"

@@ -8,30 +8,68 @@ use crate::schema::FileKind;
 
 const DELIMITER: &str = "+++";
 
+/// Where a page's parts are, as byte offsets into its text.
+enum Parts {
+    /// The front matter is `start..end`; the body starts at `body`.
+    Found {
+        start: usize,
+        end: usize,
+        body: usize,
+    },
+    /// The first line (after a byte-order mark of `bom` bytes) is not `+++`.
+    NoOpening { bom: usize, first_line: usize },
+    /// `+++` opens the front matter at `bom` but nothing closes it.
+    NotClosed { bom: usize },
+}
+
+fn parts(text: &str) -> Parts {
+    let unmarked = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - unmarked.len();
+    let first_line = unmarked.lines().next().unwrap_or("");
+    if first_line.trim_end() != DELIMITER {
+        return Parts::NoOpening {
+            bom,
+            first_line: first_line.len(),
+        };
+    }
+    let start = bom + first_line.len() + line_ending_len(&unmarked[first_line.len()..]);
+    match find_closing(text, start) {
+        Some((end, body)) => Parts::Found { start, end, body },
+        None => Parts::NotClosed { bom },
+    }
+}
+
+/// The front matter's text, when the page has a complete one.
+pub fn front_matter(text: &str) -> Option<&str> {
+    match parts(text) {
+        Parts::Found { start, end, .. } => Some(&text[start..end]),
+        _ => None,
+    }
+}
+
 /// Splits and parses a content page. `relative` is the path under `content/`.
 pub fn parse_page(file: &SourceFile, relative: &str) -> (Option<Page>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
-    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
-    let bom = file.text.len() - text.len();
-    let first_line = text.lines().next().unwrap_or("");
-    if first_line.trim_end() != DELIMITER {
-        diagnostics.push(
-            Diagnostic::new(Code::E030, "content page has no front matter")
-                .at(file.location(bom..bom + first_line.len()))
-                .label("expected `+++` on the first line")
-                .help("start the page with `+++`, a line `title = \"…\"`, and a closing `+++`"),
-        );
-        return (None, diagnostics);
-    }
-    let matter_start = bom + first_line.len() + line_ending_len(&text[first_line.len()..]);
-    let Some((matter_end, body_start)) = find_closing(&file.text, matter_start) else {
-        diagnostics.push(
-            Diagnostic::new(Code::E031, "front matter is never closed")
-                .at(file.location(bom..bom + DELIMITER.len()))
-                .label("opened here")
-                .help("add a line with only `+++` after the front matter"),
-        );
-        return (None, diagnostics);
+    let (matter_start, matter_end, body_start) = match parts(&file.text) {
+        Parts::Found { start, end, body } => (start, end, body),
+        Parts::NoOpening { bom, first_line } => {
+            diagnostics.push(
+                Diagnostic::new(Code::E030, "content page has no front matter")
+                    .at(file.location(bom..bom + first_line))
+                    .label("expected `+++` on the first line")
+                    .help("start the page with `+++`, a line `title = \"…\"`, and a closing `+++`"),
+            );
+            return (None, diagnostics);
+        }
+        Parts::NotClosed { bom } => {
+            diagnostics.push(
+                Diagnostic::new(Code::E031, "front matter is never closed")
+                    .at(file.location(bom..bom + DELIMITER.len()))
+                    .label("opened here")
+                    .help("add a line with only `+++` after the front matter"),
+            );
+            return (None, diagnostics);
+        }
     };
     let matter = SourceFile::new(file.path.clone(), &file.text[..matter_end]);
     let (front_matter, found) =

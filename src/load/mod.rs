@@ -593,16 +593,21 @@ pub fn parse_alone<T: DeserializeOwned + Clone>(
 /// Every input file, relative to `root`: the `.toml` files under `data/`
 /// and the `.md` files under `content/` (what `check` scans for secrets).
 pub fn input_files(root: &Path) -> Vec<String> {
-    let mut ignored = Diagnostics::default();
-    let mut files = list_files(root, DATA_DIR, "toml", &mut ignored);
-    files.extend(list_files(root, CONTENT_DIR, "md", &mut ignored));
+    let mut files = files_in(root, DATA_DIR, "toml");
+    files.extend(files_in(root, CONTENT_DIR, "md"));
     files
+}
+
+/// The files under `root/dir` ending in `.extension`, relative to `root`
+/// and sorted, as the load lists them: symbolic links are left out (the
+/// load reports them).
+pub fn files_in(root: &Path, dir: &str, extension: &str) -> Vec<String> {
+    list_files(root, dir, extension, &mut Diagnostics::default())
 }
 
 /// Stems of the `.toml` files in `root/dir` (the size ids, the engagement ids).
 pub fn file_stems(root: &Path, dir: &str) -> Vec<String> {
-    let mut ignored = Diagnostics::default();
-    list_files(root, dir, "toml", &mut ignored)
+    files_in(root, dir, "toml")
         .iter()
         .map(|relative| {
             let name = relative.rsplit('/').next().unwrap_or(relative);

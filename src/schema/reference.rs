@@ -60,67 +60,61 @@ impl Examples {
     /// Reads the site's data files and pages' front matter; files that do
     /// not parse are skipped (`check` reports them).
     pub fn from_site(root: &Path) -> Examples {
+        use crate::load::files_in;
         let mut examples = Examples::default();
-        let data = root.join("data");
+        let read = |relative: &str| std::fs::read_to_string(root.join(relative)).ok();
         for (kind, name) in [
-            (FileKind::Site, "site.toml"),
-            (FileKind::Catalog, "catalog.toml"),
-            (FileKind::Releases, "releases.toml"),
-            (FileKind::Support, "support.toml"),
+            (FileKind::Site, "data/site.toml"),
+            (FileKind::Catalog, "data/catalog.toml"),
+            (FileKind::Releases, "data/releases.toml"),
+            (FileKind::Support, "data/support.toml"),
         ] {
-            examples.add_file(kind, &data.join(name));
-        }
-        for (kind, dir) in [
-            (FileKind::ReferenceArchitecture, "reference-architectures"),
-            (FileKind::Engagement, "engagements"),
-        ] {
-            for file in sorted_files(&data.join(dir), "toml") {
-                examples.add_file(kind, &file);
+            if let Some(text) = read(name) {
+                examples.add_text(kind, &text);
             }
         }
-        for file in sorted_files(&root.join("content"), "md") {
-            let Ok(text) = std::fs::read_to_string(&file) else {
+        for file in files_in(root, "data/reference-architectures", "toml") {
+            if let Some(text) = read(&file) {
+                examples.add_text(FileKind::ReferenceArchitecture, &text);
+            }
+        }
+        for file in files_in(root, "data/engagements", "toml") {
+            if let Some(text) = read(&file) {
+                examples.add_requirements_of(&file, &text);
+                examples.add_text(FileKind::Engagement, &text);
+            }
+        }
+        for file in files_in(root, "content", "md") {
+            let Some(text) = read(&file) else {
                 continue;
             };
             // This page itself, being written while it is read.
             if text.contains(GENERATED) {
                 continue;
             }
-            let matter = text
-                .strip_prefix("+++")
-                .and_then(|rest| rest.split_once("\n+++"))
-                .map(|(matter, _)| matter);
-            if let Some(matter) = matter {
+            if let Some(matter) = crate::load::content::front_matter(&text) {
                 examples.add_text(FileKind::FrontMatter, matter);
-            }
-        }
-        // No file of the site is a requirements file, but each engagement's
-        // production configuration poses requirements. Each file is read on
-        // its own, so that a problem elsewhere in the site does not matter.
-        for file in sorted_files(&data.join("engagements"), "toml") {
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                continue;
-            };
-            let source = crate::load::SourceFile::new(file.to_string_lossy(), text);
-            let (engagement, _) = crate::load::toml_file::parse::<crate::model::Engagement>(
-                &source,
-                0,
-                FileKind::Engagement,
-            );
-            for engagement in engagement.iter().filter(|e| !e.confidential) {
-                for requirements in crate::analysis::deviations::requirements_of(engagement) {
-                    if let Ok(text) = toml::to_string(&requirements) {
-                        examples.add_text(FileKind::Requirements, &text);
-                    }
-                }
             }
         }
         examples
     }
 
-    fn add_file(&mut self, kind: FileKind, path: &Path) {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            self.add_text(kind, &text);
+    /// No file of a site is a requirements file, but each engagement's
+    /// production configuration poses requirements. Each file is parsed on
+    /// its own, so that a problem elsewhere in the site does not matter.
+    fn add_requirements_of(&mut self, path: &str, text: &str) {
+        let source = crate::load::SourceFile::new(path, text);
+        let (engagement, _) = crate::load::toml_file::parse::<crate::model::Engagement>(
+            &source,
+            0,
+            FileKind::Engagement,
+        );
+        for engagement in engagement.iter().filter(|e| !e.confidential) {
+            for requirements in crate::analysis::deviations::requirements_of(engagement) {
+                if let Ok(text) = toml::to_string(&requirements) {
+                    self.add_text(FileKind::Requirements, &text);
+                }
+            }
         }
     }
 
@@ -165,27 +159,6 @@ impl Examples {
             matches.then_some(value.as_str())
         })
     }
-}
-
-fn sorted_files(dir: &Path, extension: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                pending.push(entry.path());
-            } else if file_type.is_file()
-                && entry.path().extension().is_some_and(|e| e == extension)
-            {
-                found.push(entry.path());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// Records the first telling value of every path under `value`.
