@@ -375,14 +375,19 @@ impl Diagnostic {
 pub fn sanitize_for_terminal(text: &str) -> String {
     let mut clean = String::with_capacity(text.len());
     for c in text.chars() {
-        let is_bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-        if (c.is_control() && c != '\n' && c != '\t') || is_bidi {
-            clean.push_str(&c.escape_unicode().to_string());
-        } else {
-            clean.push(c);
-        }
+        push_for_terminal(&mut clean, c);
     }
     clean
+}
+
+/// Appends `c`, or its visible `\u{..}` escape when a terminal would act on it.
+fn push_for_terminal(out: &mut String, c: char) {
+    let is_bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if (c.is_control() && c != '\n' && c != '\t') || is_bidi {
+        out.extend(c.escape_unicode());
+    } else {
+        out.push(c);
+    }
 }
 
 /// [`sanitize_for_terminal`], with a byte range of `text` moved to where
@@ -397,7 +402,7 @@ fn sanitize_span_for_terminal(text: &str, span: Range<usize>) -> (String, Range<
         if end.is_none() && at >= span.end {
             end = Some(clean.len());
         }
-        clean.push_str(&sanitize_for_terminal(c.encode_utf8(&mut [0; 4])));
+        push_for_terminal(&mut clean, c);
     }
     let start = start.unwrap_or(clean.len());
     let end = end.unwrap_or(clean.len()).max(start);

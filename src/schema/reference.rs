@@ -274,31 +274,16 @@ fn write_table<'a>(
         };
         let (node, optional) = unwrap_optional(property, defs);
         let shape = shape(node, defs);
-        let link = |path: &str| format!("#{anchor}-{}", slug(path));
         let type_text = match &shape {
-            Shape::Table(child) => {
+            Shape::Nested(child, nesting) => {
+                let (section, header) = nesting.section(&path);
+                let text = format!("[{}](#{anchor}-{})", nesting.name(), slug(&section));
                 nested.push(Pending {
-                    path: path.clone(),
-                    header: format!("[{path}]"),
+                    path: section,
+                    header,
                     schema: child,
                 });
-                format!("[table]({})", link(&path))
-            }
-            Shape::Tables(child) => {
-                nested.push(Pending {
-                    path: path.clone(),
-                    header: format!("[[{path}]]"),
-                    schema: child,
-                });
-                format!("[array of tables]({})", link(&path))
-            }
-            Shape::NamedTables(child) => {
-                nested.push(Pending {
-                    path: format!("{path}.*"),
-                    header: format!("[{path}.<name>]"),
-                    schema: child,
-                });
-                format!("[tables by name]({})", link(&format!("{path}.*")))
+                text
             }
             Shape::Map(value) => format!("table of id → {}", scalar_type(value, defs)),
             Shape::List(item) => format!("array of {}", scalar_type(item, defs)),
@@ -318,7 +303,7 @@ fn write_table<'a>(
         let typed = matches!(&shape, Shape::Scalar(_))
             && matches!(type_text.as_str(), "size" | "CPU" | "version" | "date");
         let example = match &shape {
-            Shape::Table(_) | Shape::Tables(_) | Shape::NamedTables(_) => "see below".to_string(),
+            Shape::Nested(..) => "see below".to_string(),
             Shape::Map(_) => examples
                 .entry(kind, &path)
                 .map_or("—".to_string(), |(name, value)| {
@@ -352,25 +337,54 @@ fn write_table<'a>(
 
 /// What a property holds, once `Option` and references are seen through.
 enum Shape<'a> {
-    Table(&'a Value),
-    Tables(&'a Value),
-    /// Tables under names the file chooses (`[profiles.publish]`).
-    NamedTables(&'a Value),
+    /// A table with keys of its own, which gets a section.
+    Nested(&'a Value, Nesting),
     Map(&'a Value),
     List(&'a Value),
     Scalar(&'a Value),
 }
 
+/// How a nested table is written in the file.
+#[derive(Clone, Copy)]
+enum Nesting {
+    /// `[key]`
+    Table,
+    /// `[[key]]`
+    Tables,
+    /// Tables under names the file chooses (`[profiles.publish]`).
+    Named,
+}
+
+impl Nesting {
+    /// What a row calls it.
+    fn name(self) -> &'static str {
+        match self {
+            Nesting::Table => "table",
+            Nesting::Tables => "array of tables",
+            Nesting::Named => "tables by name",
+        }
+    }
+
+    /// The path and heading of the section for the key at `path`.
+    fn section(self, path: &str) -> (String, String) {
+        match self {
+            Nesting::Table => (path.to_string(), format!("[{path}]")),
+            Nesting::Tables => (path.to_string(), format!("[[{path}]]")),
+            Nesting::Named => (format!("{path}.*"), format!("[{path}.<name>]")),
+        }
+    }
+}
+
 fn shape<'a>(node: &'a Value, defs: &'a Value) -> Shape<'a> {
     let node = resolve(node, defs);
     if node.get("properties").is_some() {
-        return Shape::Table(node);
+        return Shape::Nested(node, Nesting::Table);
     }
     if let Some(items) = node.get("items") {
         let (item, _) = unwrap_optional(items, defs);
         let item = resolve(item, defs);
         return if item.get("properties").is_some() {
-            Shape::Tables(item)
+            Shape::Nested(item, Nesting::Tables)
         } else {
             Shape::List(item)
         };
@@ -382,7 +396,7 @@ fn shape<'a>(node: &'a Value, defs: &'a Value) -> Shape<'a> {
     if let Some(values) = values {
         let values = resolve(values, defs);
         return if values.get("properties").is_some() {
-            Shape::NamedTables(values)
+            Shape::Nested(values, Nesting::Named)
         } else {
             Shape::Map(values)
         };
@@ -602,8 +616,9 @@ mod tests {
                 found.push((path.clone(), !description(property).is_empty()));
                 let (node, _) = unwrap_optional(property, defs);
                 match shape(node, defs) {
-                    Shape::Table(child) | Shape::Tables(child) => pending.push((path, child)),
-                    Shape::NamedTables(child) => pending.push((format!("{path}.*"), child)),
+                    Shape::Nested(child, nesting) => {
+                        pending.push((nesting.section(&path).0, child))
+                    }
                     _ => {}
                 }
             }
