@@ -115,6 +115,32 @@ mod tests {
     }
 
     #[test]
+    fn a_browser_that_stops_reading_is_dropped_without_holding_up_the_sender() {
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let browser = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (connection, _) = listener.accept().unwrap();
+        let hub = Hub::default();
+        let state = State {
+            epoch: 1,
+            pages_epoch: 1,
+            problem: Some("x".repeat(10_000)),
+        };
+        hub.join(connection, &state);
+        assert_eq!(hub.clients.lock().unwrap().len(), 1);
+        // About 20 MB that the browser never reads: more than any socket
+        // buffer holds, so a blocking write would wait for ever.
+        let started = std::time::Instant::now();
+        for _ in 0..2_000 {
+            hub.send("problem", &state);
+        }
+        assert_eq!(hub.clients.lock().unwrap().len(), 0, "dropped");
+        // Not even the greeting's write timeout (2 s) is waited for.
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(browser);
+    }
+
+    #[test]
     fn events_carry_the_state_as_json() {
         let state = State {
             epoch: 3,

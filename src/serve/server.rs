@@ -148,8 +148,9 @@ fn serve_connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limit
     let mut pending = Vec::new();
     loop {
         let head = match read_head(&mut stream, &mut pending, limits) {
-            Ok(head) => head,
-            Err(HeadError::Closed) => return,
+            Ok(Some(head)) => head,
+            // The client closed, or went quiet, before starting a request.
+            Ok(None) => return,
             Err(error) => {
                 let (status, text) = error.answer();
                 let _ = write_response(&mut stream, &Response::text(status, text), false, false);
@@ -214,8 +215,6 @@ pub(crate) struct Head {
 
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum HeadError {
-    /// The client closed or went quiet before starting a request.
-    Closed,
     TimedOut,
     LineTooLong,
     HeadTooLarge,
@@ -225,7 +224,6 @@ pub(crate) enum HeadError {
 impl HeadError {
     fn answer(&self) -> (u16, &'static str) {
         match self {
-            HeadError::Closed => (400, "closed"),
             HeadError::TimedOut => (408, "the request took too long to arrive"),
             HeadError::LineTooLong => (414, "the request line is too long"),
             HeadError::HeadTooLarge => (431, "the request headers are too large"),
@@ -235,12 +233,13 @@ impl HeadError {
 }
 
 /// Reads one request head from `stream`, keeping bytes that follow it
-/// (a pipelined request) in `pending`.
+/// (a pipelined request) in `pending`; `None` when the connection closed
+/// or stayed idle instead.
 fn read_head(
     stream: &mut TcpStream,
     pending: &mut Vec<u8>,
     limits: &Limits,
-) -> Result<Head, HeadError> {
+) -> Result<Option<Head>, HeadError> {
     let mut started = (!pending.is_empty()).then(Instant::now);
     let idle_since = Instant::now();
     let mut chunk = [0u8; 4096];
@@ -248,7 +247,7 @@ fn read_head(
         if let Some(end) = head_end(pending) {
             let text = pending[..end].to_vec();
             pending.drain(..end);
-            return parse_head(&text, limits);
+            return parse_head(&text, limits).map(Some);
         }
         check_size(pending, limits)?;
         let deadline = match started {
@@ -259,22 +258,20 @@ fn read_head(
             .checked_duration_since(Instant::now())
             .filter(|d| !d.is_zero())
         else {
-            return Err(if started.is_some() {
-                HeadError::TimedOut
-            } else {
-                HeadError::Closed
-            });
+            return match started {
+                Some(_) => Err(HeadError::TimedOut),
+                None => Ok(None),
+            };
         };
-        stream
-            .set_read_timeout(Some(left))
-            .map_err(|_| HeadError::Closed)?;
+        if stream.set_read_timeout(Some(left)).is_err() {
+            return Ok(None);
+        }
         match stream.read(&mut chunk) {
+            Ok(0) if pending.is_empty() => return Ok(None),
             Ok(0) => {
-                return Err(if pending.is_empty() {
-                    HeadError::Closed
-                } else {
-                    HeadError::Malformed("the request ended before its headers did")
-                });
+                return Err(HeadError::Malformed(
+                    "the request ended before its headers did",
+                ));
             }
             Ok(read) => {
                 started.get_or_insert_with(Instant::now);
@@ -282,7 +279,7 @@ fn read_head(
             }
             Err(error) if is_timeout(&error) => {}
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Err(HeadError::Closed),
+            Err(_) => return Ok(None),
         }
     }
 }
