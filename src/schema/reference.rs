@@ -615,11 +615,8 @@ mod tests {
                 };
                 found.push((path.clone(), !description(property).is_empty()));
                 let (node, _) = unwrap_optional(property, defs);
-                match shape(node, defs) {
-                    Shape::Nested(child, nesting) => {
-                        pending.push((nesting.section(&path).0, child))
-                    }
-                    _ => {}
+                if let Shape::Nested(child, nesting) = shape(node, defs) {
+                    pending.push((nesting.section(&path).0, child));
                 }
             }
         }
