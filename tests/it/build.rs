@@ -1,32 +1,9 @@
 //! `refarch build`: every page, links under a base path, profiles that
 //! leave confidential customers out of everything, escaping, atomic output.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::site_test::SiteTest;
-
-/// Every file under `dir`, as relative paths.
-fn files(dir: &Path) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.insert(
-                    path.strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                );
-            }
-        }
-    }
-    found
-}
+use crate::site_test::{SiteTest, files_under};
 
 fn read(dir: &Path, relative: &str) -> String {
     std::fs::read_to_string(dir.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
@@ -68,7 +45,7 @@ fn links(html: &str) -> Vec<String> {
 fn the_example_builds_every_page_and_export() {
     let test = SiteTest::example();
     let out = build(&test, &[]);
-    let written = files(&out);
+    let written = files_under(&out);
     let mut expected = vec![
         "index.html",
         "404.html",
@@ -124,7 +101,7 @@ fn every_internal_link_resolves_under_a_base_path() {
     let test = SiteTest::example();
     let out = build(&test, &["--base-url", "/refarch/"]);
     let mut checked = 0;
-    for file in files(&out).iter().filter(|f| f.ends_with(".html")) {
+    for file in files_under(&out).iter().filter(|f| f.ends_with(".html")) {
         let html = read(&out, file);
         for link in links(&html) {
             if link.starts_with("https://")
@@ -184,7 +161,7 @@ fn the_publish_profile_leaves_confidential_customers_out_of_everything() {
         "the example has confidential engagements"
     );
     let out = build(&test, &["--profile", "publish"]);
-    for file in files(&out) {
+    for file in files_under(&out) {
         let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
         for (id, customer) in &confidential {
             assert!(!text.contains(customer.as_str()), "{file} names {customer}");
@@ -228,7 +205,7 @@ fn an_unknown_profile_is_refused() {
 fn a_failed_build_keeps_the_previous_site() {
     let test = SiteTest::minimal();
     let out = build(&test, &[]);
-    let before = files(&out);
+    let before = files_under(&out);
     let home = read(&out, "index.html");
     let engagement = test.read("data/engagements/acme.toml");
     test.write(
@@ -238,7 +215,7 @@ fn a_failed_build_keeps_the_previous_site() {
     let run = test.run(&["build", "--output", out.to_str().unwrap()]);
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
-    assert_eq!(files(&out), before);
+    assert_eq!(files_under(&out), before);
     assert_eq!(read(&out, "index.html"), home);
     let siblings: Vec<_> = std::fs::read_dir(test.path())
         .unwrap()
@@ -255,7 +232,7 @@ fn a_failed_build_keeps_the_previous_site() {
 fn hostile_strings_produce_no_executable_markup() {
     let test = SiteTest::bad("hostile");
     let out = build(&test, &[]);
-    for file in files(&out) {
+    for file in files_under(&out) {
         let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
         if file.ends_with(".html") {
             let lowered = text.to_lowercase();

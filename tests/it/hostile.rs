@@ -11,11 +11,10 @@
 //! a real browser.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use crate::browser::Browser;
 use crate::serve::Server;
-use crate::site_test::SiteTest;
+use crate::site_test::{SiteTest, files_under};
 
 /// Written into TOML basic strings: a formula, markup, an event handler
 /// that would set a flag the browser test looks for, template syntax, a
@@ -55,35 +54,18 @@ fn poison(line: &str) -> Option<String> {
     ))
 }
 
-fn inputs(root: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.join("data"), root.join("content")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "toml" || e == "md") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 /// The example site with the payload in every free-text value it accepts
 /// there, and hostile Markdown in every page. Returns how many values
 /// carry the payload.
 fn poison_site(test: &SiteTest) -> usize {
     // (file, line number) → the original line, for lines poisoned.
     let mut poisoned: BTreeMap<(String, usize), String> = BTreeMap::new();
-    for path in inputs(test.path()) {
-        let relative = path
-            .strip_prefix(test.path())
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    let inputs = files_under(test.path())
+        .into_iter()
+        .filter(|file| file.starts_with("data/") || file.starts_with("content/"))
+        .filter(|file| file.ends_with(".toml") || file.ends_with(".md"));
+    for relative in inputs {
+        let path = test.path().join(&relative);
         let text = std::fs::read_to_string(&path).unwrap();
         let is_page = relative.ends_with(".md");
         let mut in_front_matter = false;
@@ -138,22 +120,6 @@ fn poison_site(test: &SiteTest) -> usize {
         }
     }
     poisoned.len()
-}
-
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            if entry.path().is_dir() {
-                pending.push(entry.path());
-            } else {
-                found.push(entry.path());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// The tags of an HTML (or SVG, XML) text as a browser reads them: from
@@ -280,13 +246,8 @@ fn hostile_text_in_every_field_reaches_every_output_as_text() {
     assert_eq!(built.status, 0, "{}", built.stderr);
 
     let (mut pages_with_payload, mut json_files) = (0, 0);
-    for path in all_files(&out) {
-        let file = path
-            .strip_prefix(&out)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let bytes = std::fs::read(&path).unwrap();
+    for file in files_under(&out) {
+        let bytes = std::fs::read(out.join(&file)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         if file.ends_with(".html") || file.ends_with(".svg") || file.ends_with(".xml") {
             assert_no_active_markup(&file, &text);
@@ -358,22 +319,14 @@ fn escape_sequences_from_data_never_reach_the_terminal() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(stderr.contains("unknown"), "{stderr}");
-        assert!(
-            !stderr.contains("\u{1b}]0;"),
-            "a title escape reached the terminal"
-        );
-        assert!(
-            !stderr.contains("\u{1b}[2J"),
-            "a clear-screen escape reached the terminal"
-        );
-        assert!(
-            !stderr.contains("\u{1b}[31mred"),
-            "an escape in a file name reached the terminal"
-        );
-        assert!(
-            !stderr.contains('\u{202e}'),
-            "a bidi override reached the terminal"
-        );
+        for (raw, what) in [
+            ("\u{1b}]0;", "a title escape"),
+            ("\u{1b}[2J", "a clear-screen escape"),
+            ("\u{1b}[31mred", "an escape in a file name"),
+            ("\u{202e}", "a bidi override"),
+        ] {
+            assert!(!stderr.contains(raw), "{what} reached the terminal");
+        }
         if color == "never" {
             assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
         }

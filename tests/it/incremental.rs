@@ -18,6 +18,15 @@ fn request(root: &Path) -> BuildRequest {
     }
 }
 
+/// The example site, copied, and a builder that has built it once.
+fn built_example() -> (SiteTest, PathBuf, Builder) {
+    let test = SiteTest::example();
+    let root = test.path().to_path_buf();
+    let mut builder = Builder::new(request(&root));
+    builder.build().unwrap();
+    (test, root, builder)
+}
+
 fn full(root: &Path) -> SiteFiles {
     Builder::new(request(root))
         .build()
@@ -85,10 +94,7 @@ fn changed(
 
 #[test]
 fn incremental_rebuilds_equal_full_builds_over_a_series_of_edits() {
-    let test = SiteTest::example();
-    let root = test.path().to_path_buf();
-    let mut builder = Builder::new(request(&root));
-    builder.build().unwrap();
+    let (test, root, mut builder) = built_example();
     let engagement = "data/engagements/northwind-logistics.toml";
     let original = test.read(engagement);
 
@@ -246,10 +252,7 @@ fn incremental_rebuilds_equal_full_builds_over_a_series_of_edits() {
 
 #[test]
 fn a_broken_edit_fails_and_the_next_good_build_is_still_exact() {
-    let test = SiteTest::example();
-    let root = test.path().to_path_buf();
-    let mut builder = Builder::new(request(&root));
-    builder.build().unwrap();
+    let (test, root, mut builder) = built_example();
     let engagement = "data/engagements/quanta-freight.toml";
     let original = test.read(engagement);
     test.write(
@@ -269,10 +272,7 @@ fn a_broken_edit_fails_and_the_next_good_build_is_still_exact() {
 
 #[test]
 fn told_what_changed_a_rebuild_reads_only_that_and_the_root_means_everything() {
-    let test = SiteTest::example();
-    let root = test.path().to_path_buf();
-    let mut builder = Builder::new(request(&root));
-    builder.build().unwrap();
+    let (test, root, mut builder) = built_example();
     let page = "engagements/quanta-freight/index.html";
     let renamed = |t: &SiteTest, from: &str, to: &str| {
         let path = "data/engagements/quanta-freight.toml";
@@ -280,25 +280,35 @@ fn told_what_changed_a_rebuild_reads_only_that_and_the_root_means_everything() {
     };
 
     renamed(&test, "Quanta Freight", "Quanta Cargo");
+    // A new engagement nobody mentions: the directories are not listed
+    // again either.
+    let newcomer = "data/engagements/quanta-shipping.toml";
+    let copy = test.read("data/engagements/quanta-freight.toml");
+    test.write(
+        newcomer,
+        copy.replace("id = \"quanta-freight\"", "id = \"quanta-shipping\""),
+    );
     builder.note_changes(&[root.join("content/guide/upgrades.md")]);
     let files = builder.build().unwrap().files;
     assert!(
         String::from_utf8_lossy(&files[page]).contains("Quanta Freight"),
         "a file not named as changed is not read again"
     );
+    assert!(
+        !files.contains_key("engagements/quanta-shipping/index.html"),
+        "a file not named as changed is not listed either"
+    );
 
     builder.note_changes(std::slice::from_ref(&root));
     let files = builder.build().unwrap().files;
     assert!(String::from_utf8_lossy(&files[page]).contains("Quanta Cargo"));
+    assert!(files.contains_key("engagements/quanta-shipping/index.html"));
     assert_same("after a rescan", &files, &full(&root));
 }
 
 #[test]
 fn an_unchanged_engagement_is_checked_again_when_what_it_refers_to_changes() {
-    let test = SiteTest::example();
-    let root = test.path().to_path_buf();
-    let mut builder = Builder::new(request(&root));
-    builder.build().unwrap();
+    let (test, root, mut builder) = built_example();
     let catalog = test.read("data/catalog.toml");
     test.write(
         "data/catalog.toml",
@@ -319,5 +329,26 @@ fn an_unchanged_engagement_is_checked_again_when_what_it_refers_to_changes() {
         "after the catalog is restored",
         &builder.build().unwrap().files,
         &full(&root),
+    );
+}
+
+#[test]
+fn analysis_facts_carry_over_to_a_build_under_another_profile_unchanged() {
+    let (_test, root, first) = built_example();
+    let kept = first.facts_of("northwind-logistics").expect("analyzed");
+    let publish = || BuildRequest {
+        profile: Some("publish".into()),
+        ..request(&root)
+    };
+    let mut reused = Builder::new(publish()).with_facts(first.into_facts());
+    let files = reused.build().unwrap().files;
+    assert!(
+        std::sync::Arc::ptr_eq(&kept, &reused.facts_of("northwind-logistics").unwrap()),
+        "the profile's build analyzed northwind again"
+    );
+    assert_same(
+        "a profile built on another build's facts",
+        &files,
+        &Builder::new(publish()).build().unwrap().files,
     );
 }

@@ -9,28 +9,22 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::random::Random;
-use crate::site_test::SiteTest;
+use crate::site_test::{SiteTest, files_under};
 
 const KILLS: usize = 60;
 
 /// Every file of a directory, by relative path, with a hash of its bytes.
 fn manifest(root: &Path) -> BTreeMap<String, u64> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(path);
-            } else {
-                let mut hasher = DefaultHasher::new();
-                std::fs::read(&path).unwrap().hash(&mut hasher);
-                let relative = path.strip_prefix(root).unwrap().to_string_lossy();
-                files.insert(relative.into_owned(), hasher.finish());
-            }
-        }
-    }
-    files
+    files_under(root)
+        .into_iter()
+        .map(|relative| {
+            let mut hasher = DefaultHasher::new();
+            std::fs::read(root.join(&relative))
+                .unwrap()
+                .hash(&mut hasher);
+            (relative, hasher.finish())
+        })
+        .collect()
 }
 
 fn build(site: &Path, output: &Path) -> Command {
