@@ -104,13 +104,7 @@ pub fn check(
                     let problem = if external {
                         None
                     } else {
-                        resolve(path, &href, base, files, &ids).map(|problem| {
-                            if base != shown_base && problem.starts_with(OUTSIDE) {
-                                "it skips the base path: it works with the site at the root of a server and breaks once it is published under a sub-path such as /refarch/; write it with url(…)".to_string()
-                            } else {
-                                problem
-                            }
-                        })
+                        resolve(path, &href, base, base != shown_base, files, &ids)
                     };
                     (href, problem)
                 })
@@ -158,13 +152,13 @@ pub fn check(
     report
 }
 
-const OUTSIDE: &str = "it is outside the site's base path";
-
-/// Why `href` on `page` leads nowhere, or `None` when it resolves.
+/// Why `href` on `page` leads nowhere, or `None` when it resolves. With
+/// `stand_in`, `base` stands in for the root of a site served there.
 fn resolve(
     page: &str,
     href: &str,
     base: &str,
+    stand_in: bool,
     files: &SiteFiles,
     ids: &HashMap<&str, BTreeSet<String>>,
 ) -> Option<String> {
@@ -178,7 +172,11 @@ fn resolve(
     } else if let Some(rest) = location.strip_prefix(base) {
         file_of(rest)
     } else if location.starts_with('/') {
-        return Some(format!("{OUTSIDE} {base}"));
+        return Some(if stand_in {
+            "it skips the base path: it works with the site at the root of a server and breaks once it is published under a sub-path such as /refarch/; write it with url(…)".to_string()
+        } else {
+            format!("it is outside the site's base path {base}")
+        });
     } else {
         let dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
         file_of(&normalize(&format!("{dir}/{location}"))?)
