@@ -82,7 +82,14 @@ pub fn fleet<'a>(
     engagements: &[&'a Engagement],
     analysis: &'a Analysis,
 ) -> Fleet<'a> {
-    let latest_two: Vec<_> = site.releases.minors().into_iter().rev().take(2).collect();
+    let latest_two: Vec<(u64, u64)> = site
+        .releases
+        .minors()
+        .iter()
+        .rev()
+        .take(2)
+        .map(crate::model::Version::release_key)
+        .collect();
     let mut fleet = Fleet {
         engagements: engagements.len(),
         by_method: count_by(engagements, |e| e.deployment.method.as_str()),
@@ -90,12 +97,12 @@ pub fn fleet<'a>(
         by_size: count_by(engagements, |e| {
             analysis.of_engagement(e.id.as_str()).size.as_str()
         }),
-        by_release: count_by(engagements, |e| e.deployment.release.release().to_string()),
+        by_release: count_by(engagements, |e| Minor(e.deployment.release.release_key())),
         deprecated: Vec::new(),
         not_supported: Vec::new(),
         within_one_release: engagements
             .iter()
-            .filter(|e| latest_two.contains(&e.deployment.release.release()))
+            .filter(|e| latest_two.contains(&e.deployment.release.release_key()))
             .count(),
         adoption: Vec::new(),
         adopted_within_a_month: 0,
@@ -150,6 +157,17 @@ pub fn fleet<'a>(
         .open_risks
         .sort_by_key(|risk| std::cmp::Reverse((risk.impact, risk.likelihood)));
     fleet
+}
+
+/// A `major.minor` release as a grouping key: ordered and printed like
+/// [`crate::model::Version::release`], without allocating per engagement.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Minor((u64, u64));
+
+impl std::fmt::Display for Minor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0.0, self.0.1)
+    }
 }
 
 /// Engagements grouped by a key, largest group first. Keys are borrowed

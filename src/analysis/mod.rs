@@ -173,10 +173,12 @@ pub struct EngagementFacts {
     pub flags: Vec<(String, crate::model::Status)>,
 }
 
-/// The analyses of a whole site.
-#[derive(Debug, Default)]
+/// The analyses of a whole site: each engagement's facts, by id, with the
+/// key of the inputs they were computed from (see `build`, which keeps one
+/// between builds and recomputes only the facts whose key changed).
+#[derive(Debug, Default, Clone)]
 pub struct Analysis {
-    engagements: rustc_hash::FxHashMap<String, std::sync::Arc<EngagementFacts>>,
+    engagements: rustc_hash::FxHashMap<String, (u64, std::sync::Arc<EngagementFacts>)>,
 }
 
 impl EngagementFacts {
@@ -214,30 +216,55 @@ impl EngagementFacts {
 impl Analysis {
     /// Analyzes every engagement, in parallel.
     pub fn of(site: &Site) -> Analysis {
-        use rayon::prelude::*;
-        let engagements = site
-            .engagements
-            .par_iter()
-            .map(|e| {
-                (
-                    e.id.to_string(),
-                    std::sync::Arc::new(EngagementFacts::compute(site, e)),
-                )
-            })
-            .collect();
-        Analysis { engagements }
+        let mut analysis = Analysis::default();
+        analysis.update(site, |_| 0);
+        analysis
     }
 
-    /// An analysis assembled from facts computed earlier (see `build`),
-    /// shared with the builder's cache.
-    pub fn from_facts(
-        engagements: rustc_hash::FxHashMap<String, std::sync::Arc<EngagementFacts>>,
-    ) -> Analysis {
-        Analysis { engagements }
+    /// Brings the analysis up to date with `site`: facts whose key (given
+    /// by `key_of` for each engagement id) changed are computed again, in
+    /// parallel; the others are kept as they are, and engagements no longer
+    /// in the site are dropped. The map is updated in place: in `serve`,
+    /// one edit changes one entry of ten thousand.
+    pub fn update(&mut self, site: &Site, key_of: impl Fn(&str) -> u64 + Sync) {
+        use rayon::prelude::*;
+        let previous = &self.engagements;
+        let changed: Vec<(&str, u64, EngagementFacts)> = site
+            .engagements
+            .par_iter()
+            .filter_map(|e| {
+                let id = e.id.as_str();
+                let key = key_of(id);
+                match previous.get(id) {
+                    Some((cached, _)) if *cached == key => None,
+                    _ => Some((id, key, EngagementFacts::compute(site, e))),
+                }
+            })
+            .collect();
+        for (id, key, facts) in changed {
+            match self.engagements.get_mut(id) {
+                Some(entry) => *entry = (key, std::sync::Arc::new(facts)),
+                None => {
+                    self.engagements
+                        .insert(id.to_string(), (key, std::sync::Arc::new(facts)));
+                }
+            }
+        }
+        if self.engagements.len() > site.engagements.len() {
+            let present: rustc_hash::FxHashSet<&str> =
+                site.engagements.iter().map(|e| e.id.as_str()).collect();
+            self.engagements
+                .retain(|id, _| present.contains(id.as_str()));
+        }
     }
 
     /// The facts of engagement `id`, which must be in the analyzed site.
     pub fn of_engagement(&self, id: &str) -> &EngagementFacts {
-        &self.engagements[id]
+        &self.engagements[id].1
+    }
+
+    /// The facts of engagement `id`, shared, when the analysis has them.
+    pub fn shared(&self, id: &str) -> Option<std::sync::Arc<EngagementFacts>> {
+        self.engagements.get(id).map(|(_, facts)| facts.clone())
     }
 }

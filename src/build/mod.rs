@@ -128,16 +128,19 @@ type Exported = (u64, Arc<[u8]>, Arc<str>);
 
 /// The analysis facts a build computed, by engagement id, with their keys.
 #[derive(Clone, Default)]
-pub struct KeptFacts(FxHashMap<String, (u64, Arc<EngagementFacts>)>);
+pub struct KeptFacts(Analysis);
 
 /// Builds a site again and again, reusing what did not change.
 pub struct Builder {
     request: BuildRequest,
     load: LoadCache,
-    facts: FxHashMap<String, (u64, Arc<EngagementFacts>)>,
+    facts: Analysis,
     pages: RenderCache,
     exports: FxHashMap<String, Exported>,
     search: Option<SearchIndex>,
+    /// The sitemap, with the key of the base URL and the pages it lists:
+    /// an edit of a page's content leaves it as it was.
+    sitemap: Option<(u64, Arc<[u8]>)>,
     index_search: bool,
 }
 
@@ -153,10 +156,11 @@ impl Builder {
         Builder {
             request,
             load: LoadCache::default(),
-            facts: FxHashMap::default(),
+            facts: Analysis::default(),
             pages: RenderCache::default(),
             exports: FxHashMap::default(),
             search: None,
+            sitemap: None,
             index_search: true,
         }
     }
@@ -197,7 +201,7 @@ impl Builder {
     /// The analysis of an engagement as the last build that kept its facts
     /// computed it.
     pub fn facts_of(&self, id: &str) -> Option<Arc<EngagementFacts>> {
-        self.facts.get(id).map(|(_, facts)| facts.clone())
+        self.facts.shared(id)
     }
 
     /// Gives up everything but the analysis facts, for builds of the same
@@ -281,8 +285,39 @@ impl Builder {
         let global =
             self.global_fingerprint(&site, loaded.fingerprints, &base_url, profile.as_deref());
         let stage = Instant::now();
-        let analysis = self.analyze(&site, loaded.fingerprints, keep);
+        // Facts depend on the data alone, not on the theme, base URL or
+        // profile: builds of one load under several profiles share them.
+        let fingerprints = loaded.fingerprints;
+        let mut analysis = std::mem::take(&mut self.facts);
+        analysis.update(&site, |id| {
+            fingerprint(&(fingerprints.global, fingerprints.engagements.get(id)))
+        });
         timings.push(("analyze", stage.elapsed()));
+        let made = self.render_and_write(
+            &site,
+            &analysis,
+            loaded,
+            (global, base_url, profile),
+            timings,
+            destination,
+        );
+        if keep {
+            self.facts = analysis;
+        }
+        made
+    }
+
+    /// Renders, indexes and exports an analyzed site.
+    fn render_and_write(
+        &mut self,
+        site: &Site,
+        analysis: &Analysis,
+        loaded: Loaded<'_>,
+        (global, base_url, profile): (u64, String, Option<String>),
+        mut timings: Vec<(&'static str, Duration)>,
+        destination: Destination<'_>,
+    ) -> Result<Built, Diagnostics> {
+        let keep = matches!(destination, Destination::Memory);
 
         // Pages are rendered, handed to the search index and written in
         // one pass, so that a build without `keep` never holds them all.
@@ -307,19 +342,18 @@ impl Builder {
                 let wanted = index_search && page.listed && !indexed;
                 Ok((key, wanted.then(|| search::analyse(page))))
             };
-        let (rendered, pages) = render_site(
-            &site,
-            &analysis,
+        let rendered = render_site(
+            site,
+            analysis,
             &options,
             inputs,
-            &self.pages,
+            &mut self.pages,
             keep,
             each_page,
         )
         .map_err(|error| match error {
             RenderError::Template(found) | RenderError::Output(found) => found,
         })?;
-        self.pages = pages;
         timings.push(("render and index pages", stage.elapsed()));
 
         let stage = Instant::now();
@@ -337,19 +371,19 @@ impl Builder {
             files = index.files();
             self.search = Some(index);
         }
+        files.push((
+            "sitemap.xml".to_string(),
+            self.sitemap(&rendered.pages, &urls, keep),
+        ));
         let mut add = |path: &str, bytes: Vec<u8>| files.push((path.to_string(), Arc::from(bytes)));
-        add(
-            "sitemap.xml",
-            sitemap::sitemap(rendered.pages.iter().map(|(page, _)| &**page), &urls).into_bytes(),
-        );
         add("robots.txt", sitemap::robots(&urls).into_bytes());
-        add("support/support.json", exports::support_json(&site));
+        add("support/support.json", exports::support_json(site));
         for (path, bytes) in rendered.files {
             add(&path, bytes);
         }
         files.extend(self.engagement_exports(
-            &site,
-            &analysis,
+            site,
+            analysis,
             loaded.fingerprints,
             global,
             destination,
@@ -405,42 +439,34 @@ impl Builder {
         ))
     }
 
-    /// Analyses of the engagements whose file or site-wide inputs changed;
-    /// the others come from the previous build.
-    /// With `keep`, the facts are kept for the next build.
-    fn analyze(&mut self, site: &Site, fingerprints: &Fingerprints, keep: bool) -> Analysis {
-        // Facts depend on the data alone, not on the theme, base URL or
-        // profile: builds of one load under several profiles share them.
-        let key = |id: &str| fingerprint(&(fingerprints.global, fingerprints.engagements.get(id)));
-        let previous = std::mem::take(&mut self.facts);
-        let facts: FxHashMap<String, (u64, Arc<EngagementFacts>)> = site
-            .engagements
-            .par_iter()
-            .map(|e| {
-                let id = e.id.to_string();
-                let key = key(&id);
-                let facts = match previous.get(&id) {
-                    Some((cached, facts)) if *cached == key => facts.clone(),
-                    _ => Arc::new(EngagementFacts::compute(site, e)),
-                };
-                (id, (key, facts))
-            })
-            .collect();
-        if !keep {
-            return Analysis::from_facts(
-                facts
-                    .into_iter()
-                    .map(|(id, (_, facts))| (id, facts))
-                    .collect(),
-            );
+    /// The sitemap of `pages`, or the previous build's when it lists the
+    /// same pages under the same base.
+    fn sitemap<T>(
+        &mut self,
+        pages: &[(Arc<RenderedPage>, T)],
+        urls: &Urls,
+        keep: bool,
+    ) -> Arc<[u8]> {
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            urls.absolute("").hash(&mut hasher);
+            for (page, _) in pages.iter().filter(|(page, _)| page.listed) {
+                page.path.hash(&mut hasher);
+            }
+            hasher.finish()
+        };
+        if let Some((cached, bytes)) = &self.sitemap
+            && *cached == key
+        {
+            return bytes.clone();
         }
-        self.facts = facts;
-        Analysis::from_facts(
-            self.facts
-                .iter()
-                .map(|(id, (_, facts))| (id.clone(), facts.clone()))
-                .collect(),
-        )
+        let bytes: Arc<[u8]> =
+            Arc::from(sitemap::sitemap(pages.iter().map(|(page, _)| &**page), urls).into_bytes());
+        if keep {
+            self.sitemap = Some((key, bytes.clone()));
+        }
+        bytes
     }
 
     fn engagement_exports(
@@ -462,26 +488,44 @@ impl Builder {
             let csv = exports::fleet_csv(site, analysis);
             return Ok(vec![("fleet.csv".to_string(), Arc::from(csv))]);
         }
-        let previous = std::mem::take(&mut self.exports);
-        self.exports = site
+        // Updated in place: in `serve`, one edit changes one entry.
+        let previous = &self.exports;
+        let changed: Vec<(&str, Exported)> = site
             .engagements
             .par_iter()
-            .map(|e| {
-                let id = e.id.to_string();
-                let key = fingerprint(&(global, fingerprints.engagements.get(&id)));
-                let made = match previous.get(&id) {
-                    Some((cached, json, row)) if *cached == key => (json.clone(), row.clone()),
-                    _ => {
-                        let facts = analysis.of_engagement(&id);
-                        (
-                            Arc::from(exports::engagement_json(e, facts)),
-                            Arc::from(exports::fleet_csv_row(e, facts)),
-                        )
-                    }
-                };
-                (id, (key, made.0, made.1))
+            .filter_map(|e| {
+                let id = e.id.as_str();
+                let key = fingerprint(&(global, fingerprints.engagements.get(id)));
+                if previous
+                    .get(id)
+                    .is_some_and(|(cached, _, _)| *cached == key)
+                {
+                    return None;
+                }
+                let facts = analysis.of_engagement(id);
+                Some((
+                    id,
+                    (
+                        key,
+                        Arc::from(exports::engagement_json(e, facts)),
+                        Arc::from(exports::fleet_csv_row(e, facts)),
+                    ),
+                ))
             })
             .collect();
+        for (id, exported) in changed {
+            match self.exports.get_mut(id) {
+                Some(entry) => *entry = exported,
+                None => {
+                    self.exports.insert(id.to_string(), exported);
+                }
+            }
+        }
+        if self.exports.len() > site.engagements.len() {
+            let present: rustc_hash::FxHashSet<&str> =
+                site.engagements.iter().map(|e| e.id.as_str()).collect();
+            self.exports.retain(|id, _| present.contains(id.as_str()));
+        }
         let csv = exports::fleet_csv_from_rows(
             site.engagements
                 .iter()

@@ -27,11 +27,21 @@ use crate::schema::FileKind;
 
 /// A parsed value with the file it came from, so later checks can point
 /// into that file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Parsed<T> {
     pub file: SourceFile,
     /// Shared, so that a file unchanged since the last load costs no copy.
     pub value: std::sync::Arc<T>,
+}
+
+// By hand: a copy shares the value, so `T` need not be `Clone`.
+impl<T> Clone for Parsed<T> {
+    fn clone(&self) -> Self {
+        Parsed {
+            file: self.file.clone(),
+            value: self.value.clone(),
+        }
+    }
 }
 
 /// Everything that parsed, before cross-references are checked.
@@ -41,9 +51,11 @@ pub struct ParsedSite {
     pub catalog: Option<Parsed<Catalog>>,
     pub releases: Option<Parsed<Releases>>,
     pub support: Option<Parsed<SupportRules>>,
-    pub sizes: Vec<Parsed<ReferenceArchitecture>>,
-    pub engagements: Vec<Parsed<Engagement>>,
-    pub pages: Vec<Parsed<Page>>,
+    /// Shared with the load cache: a file unchanged since the last load
+    /// costs a pointer copy.
+    pub sizes: Vec<std::sync::Arc<Parsed<ReferenceArchitecture>>>,
+    pub engagements: Vec<std::sync::Arc<Parsed<Engagement>>>,
+    pub pages: Vec<std::sync::Arc<Parsed<Page>>>,
     /// Stems of every size and engagement file, parsed or not, so that a
     /// broken file does not also turn every reference to it into an error.
     pub size_files: Vec<String>,
@@ -89,6 +101,11 @@ pub struct LoadCache {
     pages: FileCache<Page>,
     /// The files each directory held at the last load.
     listings: HashMap<&'static str, Vec<String>>,
+    /// The site-wide files as last parsed, with the hash of their text.
+    config: GlobalFile<SiteConfig>,
+    catalog: GlobalFile<Catalog>,
+    releases: GlobalFile<Releases>,
+    support: GlobalFile<SupportRules>,
     /// What validating each engagement file found last time.
     checks: validate::EngagementChecks,
     /// Paths (relative to the root) changed since the last load, or `None`
@@ -113,13 +130,38 @@ impl LoadCache {
     }
 }
 
+/// A site-wide file as last parsed: the hash of its text, what parsing it
+/// gave and found. Re-parsed only when its text changes.
+type GlobalFile<T> = Option<(u64, Option<Parsed<T>>, Diagnostics)>;
+
+/// Parses `file`, or takes what `cache` holds for the same text.
+fn parse_global<T: DeserializeOwned>(
+    file: SourceFile,
+    kind: FileKind,
+    cache: &mut GlobalFile<T>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Parsed<T>> {
+    let hash = hash_text(&file.text);
+    if let Some((cached, parsed, found)) = cache
+        && *cached == hash
+    {
+        diagnostics.extend(found.clone());
+        return parsed.clone();
+    }
+    let mut found = Diagnostics::default();
+    let parsed = parse_file(file, kind, &mut found);
+    diagnostics.extend(found.clone());
+    *cache = Some((hash, parsed.clone(), found));
+    parsed
+}
+
 /// Shared entries: a file unchanged since the last load costs a pointer copy.
 type FileCache<T> = HashMap<String, std::sync::Arc<CachedFile<T>>>;
 
 #[derive(Clone)]
 struct CachedFile<T> {
     hash: u64,
-    parsed: Option<Parsed<T>>,
+    parsed: Option<std::sync::Arc<Parsed<T>>>,
     diagnostics: Diagnostics,
 }
 
@@ -211,12 +253,19 @@ fn parse_all(
     let support_file = required("support.toml", FileKind::Support);
 
     let mut parsed = ParsedSite {
-        config: config_file.and_then(|f| parse_file(f, FileKind::Site, diagnostics)),
-        catalog: catalog_file.and_then(|f| parse_file(f, FileKind::Catalog, diagnostics)),
-        releases: releases_file.and_then(|f| parse_file(f, FileKind::Releases, diagnostics)),
-        support: support_file.and_then(|f| parse_file(f, FileKind::Support, diagnostics)),
+        config: config_file
+            .and_then(|f| parse_global(f, FileKind::Site, &mut cache.config, diagnostics)),
+        catalog: catalog_file
+            .and_then(|f| parse_global(f, FileKind::Catalog, &mut cache.catalog, diagnostics)),
+        releases: releases_file
+            .and_then(|f| parse_global(f, FileKind::Releases, &mut cache.releases, diagnostics)),
+        support: support_file
+            .and_then(|f| parse_global(f, FileKind::Support, &mut cache.support, diagnostics)),
         ..ParsedSite::default()
     };
+    if !keep {
+        (cache.config, cache.catalog, cache.releases, cache.support) = (None, None, None, None);
+    }
     let stem = |relative: &String| {
         relative
             .rsplit('/')
@@ -231,15 +280,19 @@ fn parse_all(
     let changed = changed.as_ref();
     let size_files = listing(root, SIZES_DIR, "toml", changed, cache, diagnostics);
     parsed.size_files = size_files.iter().map(stem).collect();
-    cache.sizes = parse_many(root, &size_files, &cache.sizes, changed, |file, found| {
-        parse_file(file, FileKind::ReferenceArchitecture, found)
-    });
+    parse_many(
+        root,
+        &size_files,
+        &mut cache.sizes,
+        changed,
+        |file, found| parse_file(file, FileKind::ReferenceArchitecture, found),
+    );
     let engagement_files = listing(root, ENGAGEMENTS_DIR, "toml", changed, cache, diagnostics);
     parsed.engagement_files = engagement_files.iter().map(stem).collect();
-    cache.engagements = parse_many(
+    parse_many(
         root,
         &engagement_files,
-        &cache.engagements,
+        &mut cache.engagements,
         changed,
         |file, found| {
             let path = file.path.clone();
@@ -252,10 +305,10 @@ fn parse_all(
         },
     );
     let content_files = listing(root, CONTENT_DIR, "md", changed, cache, diagnostics);
-    cache.pages = parse_many(
+    parse_many(
         root,
         &content_files,
-        &cache.pages,
+        &mut cache.pages,
         changed,
         |file, found| {
             let under_content = file.path[CONTENT_DIR.len() + 1..].to_string();
@@ -300,11 +353,6 @@ fn parse_all(
     }
     if keep {
         cache.changed = Some(Default::default());
-        cache.listings = HashMap::from([
-            (SIZES_DIR, size_files.clone()),
-            (ENGAGEMENTS_DIR, engagement_files.clone()),
-            (CONTENT_DIR, content_files.clone()),
-        ]);
     }
     collect(
         &size_files,
@@ -327,80 +375,96 @@ fn parse_all(
         &mut parsed.pages,
         diagnostics,
     );
+    if keep {
+        cache.listings = HashMap::from([
+            (SIZES_DIR, size_files),
+            (ENGAGEMENTS_DIR, engagement_files),
+            (CONTENT_DIR, content_files),
+        ]);
+    }
     parsed
 }
 
 /// Reads `files` and parses, in parallel, those whose text differs from
-/// what `previous` holds. A file `previous` holds that is not among the
-/// `changed` paths (when they are known) is not even read. Returns the new
-/// cache (only these files).
-fn parse_many<T: Clone + Send + Sync>(
+/// what `cache` holds, updating it in place. A file the cache holds that
+/// is not among the `changed` paths (when they are known) is not even
+/// read: in `serve`, an edit reads one file of ten thousand.
+fn parse_many<T: Send + Sync>(
     root: &Path,
     files: &[String],
-    previous: &FileCache<T>,
+    cache: &mut FileCache<T>,
     changed: Option<&std::collections::BTreeSet<String>>,
     parse: impl Fn(SourceFile, &mut Diagnostics) -> Option<Parsed<T>> + Sync,
-) -> FileCache<T> {
-    files
-        .par_iter()
-        .map(|relative| {
-            if let (Some(changed), Some(cached)) = (changed, previous.get(relative))
-                && !changed.contains(relative)
-            {
-                return (relative.clone(), cached.clone());
-            }
+) {
+    let to_read: Vec<&String> = match changed {
+        Some(changed) => files
+            .iter()
+            .filter(|relative| changed.contains(*relative) || !cache.contains_key(*relative))
+            .collect(),
+        None => files.iter().collect(),
+    };
+    let previous = &*cache;
+    let read: Vec<(&String, std::sync::Arc<CachedFile<T>>)> = to_read
+        .into_par_iter()
+        .filter_map(|relative| {
             let mut found = Diagnostics::default();
             let Some(file) = read(root, relative, &mut found) else {
-                return (
-                    relative.clone(),
-                    std::sync::Arc::new(CachedFile {
-                        hash: 0,
-                        parsed: None,
-                        diagnostics: found,
-                    }),
-                );
+                let failed = CachedFile {
+                    hash: 0,
+                    parsed: None,
+                    diagnostics: found,
+                };
+                return Some((relative, std::sync::Arc::new(failed)));
             };
             let hash = hash_text(&file.text);
-            if let Some(cached) = previous
+            if previous
                 .get(relative)
-                .filter(|cached| cached.hash == hash && hash != 0)
+                .is_some_and(|cached| cached.hash == hash && hash != 0)
             {
-                return (relative.clone(), cached.clone());
+                return None;
             }
-            let parsed = parse(file, &mut found);
-            (
-                relative.clone(),
-                std::sync::Arc::new(CachedFile {
-                    hash,
-                    parsed,
-                    diagnostics: found,
-                }),
-            )
+            let parsed = parse(file, &mut found).map(std::sync::Arc::new);
+            let made = CachedFile {
+                hash,
+                parsed,
+                diagnostics: found,
+            };
+            Some((relative, std::sync::Arc::new(made)))
         })
-        .collect()
+        .collect();
+    for (relative, entry) in read {
+        match cache.get_mut(relative) {
+            Some(cached) => *cached = entry,
+            None => {
+                cache.insert(relative.clone(), entry);
+            }
+        }
+    }
+    if cache.len() > files.len() {
+        // Files gone from the site.
+        let present: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
+        cache.retain(|relative, _| present.contains(relative.as_str()));
+    }
 }
 
-/// Puts what the cache holds for `files` into the parsed site, in order:
-/// copies with `keep`, otherwise moves, emptying the cache.
-fn collect<T: Clone>(
+/// Puts what the cache holds for `files` into the parsed site, in order,
+/// shared with the cache; without `keep`, the cache is emptied.
+fn collect<T>(
     files: &[String],
     cache: &mut FileCache<T>,
     keep: bool,
-    into: &mut Vec<Parsed<T>>,
+    into: &mut Vec<std::sync::Arc<Parsed<T>>>,
     diagnostics: &mut Diagnostics,
 ) {
     for relative in files {
-        let entry = if keep {
-            cache.get(relative).cloned()
-        } else {
-            cache.remove(relative)
-        };
-        if let Some(entry) = entry {
-            let entry =
-                std::sync::Arc::try_unwrap(entry).unwrap_or_else(|shared| (*shared).clone());
-            into.extend(entry.parsed);
-            diagnostics.extend(entry.diagnostics);
+        if let Some(entry) = cache.get(relative) {
+            into.extend(entry.parsed.clone());
+            diagnostics.extend(entry.diagnostics.clone());
         }
+    }
+    if !keep {
+        // The site holds the only copy.
+        cache.clear();
     }
 }
 
@@ -458,33 +522,38 @@ fn listing(
     dir: &'static str,
     extension: &str,
     changed: Option<&std::collections::BTreeSet<String>>,
-    cache: &LoadCache,
+    cache: &mut LoadCache,
     diagnostics: &mut Diagnostics,
 ) -> Vec<String> {
-    let (Some(changed), Some(previous)) = (changed, cache.listings.get(dir)) else {
+    let (Some(changed), Some(mut files)) = (changed, cache.listings.remove(dir)) else {
         return list_files(root, dir, extension, diagnostics);
     };
-    let mut files: std::collections::BTreeSet<String> = previous.iter().cloned().collect();
+    // Patched in place: the list stays sorted.
     let prefix = format!("{dir}/");
     for path in changed {
         if !path.starts_with(&prefix) {
             continue;
         }
+        let at = files.binary_search(path);
         match std::fs::symlink_metadata(root.join(path)) {
             Ok(metadata) if metadata.is_file() => {
-                if path.ends_with(&format!(".{extension}")) {
-                    files.insert(path.clone());
+                if let Err(at) = at
+                    && path.ends_with(&format!(".{extension}"))
+                {
+                    files.insert(at, path.clone());
                 }
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                files.remove(path);
+                if let Ok(at) = at {
+                    files.remove(at);
+                }
             }
             // A directory, a link or an unreadable entry: list everything,
             // which also reports what is wrong with it.
             _ => return list_files(root, dir, extension, diagnostics),
         }
     }
-    files.into_iter().collect()
+    files
 }
 
 fn list_files(
@@ -546,7 +615,7 @@ fn into_site(parsed: ParsedSite) -> Option<Site> {
     let mut sizes: Vec<ReferenceArchitecture> = parsed
         .sizes
         .into_iter()
-        .map(|p| std::sync::Arc::unwrap_or_clone(p.value))
+        .map(|p| std::sync::Arc::unwrap_or_clone(p.value.clone()))
         .collect();
     sizes.sort_by_key(|size| (size.limits.users, size.limits.repositories));
     let mut sources = std::collections::BTreeMap::new();
@@ -554,16 +623,13 @@ fn into_site(parsed: ParsedSite) -> Option<Site> {
         .engagements
         .into_iter()
         .map(|parsed| {
-            sources.insert(parsed.file.path, parsed.file.text);
-            parsed.value
+            sources.insert(parsed.file.path.clone(), parsed.file.text.clone());
+            parsed.value.clone()
         })
         .collect();
     engagements.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut pages: Vec<Page> = parsed
-        .pages
-        .into_iter()
-        .map(|p| std::sync::Arc::unwrap_or_clone(p.value))
-        .collect();
+    let mut pages: Vec<std::sync::Arc<Page>> =
+        parsed.pages.into_iter().map(|p| p.value.clone()).collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     Some(Site {
         config: std::sync::Arc::unwrap_or_clone(parsed.config?.value),

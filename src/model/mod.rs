@@ -71,7 +71,8 @@ pub struct Site {
     /// `serve` re-parses and copies only the file that changed.
     pub engagements: Vec<std::sync::Arc<Engagement>>,
     /// Content pages, sorted by path.
-    pub pages: Vec<Page>,
+    /// Shared with the load cache, like the engagements.
+    pub pages: Vec<std::sync::Arc<Page>>,
     /// The text of every engagement file by path, so that findings of the
     /// analysis can be reported at their line.
     pub sources: std::collections::BTreeMap<String, std::sync::Arc<str>>,

@@ -95,7 +95,9 @@ impl Releases {
 
     /// The catalog entry of the minor `version` belongs to.
     pub fn find(&self, version: &Version) -> Option<&Release> {
-        let minor = version.release();
-        self.release.iter().find(|r| r.version.release() == minor)
+        let minor = version.release_key();
+        self.release
+            .iter()
+            .find(|r| r.version.release_key() == minor)
     }
 }

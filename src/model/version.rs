@@ -37,6 +37,13 @@ impl Version {
         self.parts.get(1).copied().unwrap_or(0)
     }
 
+    /// The `major.minor` release this version belongs to, as numbers:
+    /// equal for two versions exactly when their [`Version::release`]s
+    /// are, without allocating.
+    pub fn release_key(&self) -> (u64, u64) {
+        (self.major(), self.minor())
+    }
+
     /// The `major.minor` release this version belongs to.
     pub fn release(&self) -> Version {
         Version::new(&[self.major(), self.minor()])
@@ -104,8 +111,14 @@ impl FromStr for Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text: Vec<String> = self.parts.iter().map(u64::to_string).collect();
-        f.write_str(&text.join("."))
+        // Written part by part: versions are printed on every page and row.
+        for (at, part) in self.parts.iter().enumerate() {
+            if at > 0 {
+                f.write_str(".")?;
+            }
+            write!(f, "{part}")?;
+        }
+        Ok(())
     }
 }
 

@@ -49,7 +49,7 @@ impl<'a> Contents<'a> {
             .pages
             .iter()
             .filter(|p| !p.front_matter.draft)
-            .map(|p| (p.path.as_str(), p))
+            .map(|p| (p.path.as_str(), &**p))
             .collect();
         Contents {
             standalone,

@@ -88,12 +88,16 @@ pub struct PageInputs<'a> {
 /// Pages of the previous build, by site path, with the fingerprint of their
 /// inputs.
 /// Shared, so that a page taken from the cache costs a pointer copy.
-pub type PageCache = std::collections::HashMap<String, (u64, std::sync::Arc<RenderedPage>)>;
+pub type PageCache = rustc_hash::FxHashMap<String, (u64, std::sync::Arc<RenderedPage>)>;
 
-/// Parts of pages kept between builds, by name (`list-row/<id>`), with the
-/// fingerprint of their inputs: a page that summarises every engagement is
-/// re-assembled from them, rendering only the parts that changed.
-pub type FragmentCache = std::collections::HashMap<String, (u64, std::sync::Arc<str>)>;
+/// Parts of pages kept between builds, by kind (`list-row`) and engagement
+/// id, with the fingerprint of their inputs: a page that summarises every
+/// engagement is re-assembled from them, rendering only the parts that
+/// changed.
+pub type FragmentCache = rustc_hash::FxHashMap<&'static str, Fragments>;
+
+/// The fragments of one kind, by engagement id.
+pub type Fragments = rustc_hash::FxHashMap<String, (u64, std::sync::Arc<str>)>;
 
 /// What one build keeps for the next.
 #[derive(Default)]
@@ -102,20 +106,21 @@ pub struct RenderCache {
     pub fragments: FragmentCache,
 }
 
-/// Renders every page of `site`, reusing pages of `previous` whose inputs
+/// Renders every page of `site`, reusing pages of `cache` whose inputs
 /// are unchanged, and hands each page with the fingerprint of its inputs to
 /// `each` as soon as it is made, on the thread that made it. With `keep`
-/// the pages keep their HTML and make the cache for the next build;
+/// the pages keep their HTML and the cache is updated in place for the
+/// next build (in `serve`, an edit replaces a few entries of thousands);
 /// without, only one page per thread is held at a time.
 pub fn render_site<T: Send, E: Send>(
     site: &Site,
     analysis: &Analysis,
     options: &RenderOptions,
     inputs: PageInputs<'_>,
-    previous: &RenderCache,
+    cache: &mut RenderCache,
     keep: bool,
     each: impl Fn(&RenderedPage, u64) -> Result<T, E> + Sync,
-) -> Result<(RenderedSite<T>, RenderCache), RenderError<E>> {
+) -> Result<RenderedSite<T>, RenderError<E>> {
     let urls = Urls::new(&options.base_url);
     let env = templates::environment(&options.root, &options.theme, &urls)
         .map_err(|d| RenderError::Template(single(d)))?;
@@ -129,8 +134,8 @@ pub fn render_site<T: Send, E: Send>(
     let renderer = Renderer {
         analysis,
         inputs,
-        previous_fragments: &previous.fragments,
-        fragments: std::sync::Mutex::new(FragmentCache::new()),
+        fragments: std::sync::Mutex::new(std::mem::take(&mut cache.fragments)),
+        keep,
         contents: &contents,
         env: &env,
         site_view: &site_view,
@@ -151,45 +156,58 @@ pub fn render_site<T: Send, E: Send>(
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
     let all_engagements = fingerprint(&inputs.engagements.iter().collect::<Vec<_>>());
-    type Made<T> = (u64, std::sync::Arc<RenderedPage>, T);
+    // The page, its key, whether it was rendered now, and what `each` made.
+    type Made<T> = (std::sync::Arc<RenderedPage>, u64, bool, T);
+    let previous = &cache.pages;
     let results: Vec<Result<Made<T>, RenderError<E>>> = jobs
         .par_iter()
         .map(|job| {
             let (path, key) = job_key(&contents, job, inputs, all_engagements);
-            let page = match previous.pages.get(&path) {
-                Some((cached_key, page)) if *cached_key == key => page.clone(),
-                _ => std::sync::Arc::new(
-                    renderer
-                        .render(site, &urls, job)
-                        .map_err(|d| RenderError::Template(single(d)))?,
+            let (page, fresh) = match previous.get(&path) {
+                Some((cached_key, page)) if *cached_key == key => (page.clone(), false),
+                _ => (
+                    std::sync::Arc::new(
+                        renderer
+                            .render(site, &urls, job)
+                            .map_err(|d| RenderError::Template(single(d)))?,
+                    ),
+                    true,
                 ),
             };
             let made = each(&page, key).map_err(RenderError::Output)?;
             if keep {
-                return Ok((key, page, made));
+                return Ok((page, key, fresh, made));
             }
             // Handed over: only what the sitemap and index need is kept.
             let kept = RenderedPage {
                 html: std::sync::Arc::from(""),
                 ..RenderedPage::clone(&page)
             };
-            Ok((key, std::sync::Arc::new(kept), made))
+            Ok((std::sync::Arc::new(kept), key, false, made))
         })
         .collect();
+    cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
     let mut diagnostics = Diagnostics::default();
     let mut pages = Vec::with_capacity(results.len());
-    let mut cache = PageCache::with_capacity(if keep { results.len() } else { 0 });
     for result in results {
         match result {
-            Ok((key, page, made)) => {
-                if keep {
-                    cache.insert(page.path.clone(), (key, page.clone()));
+            Ok((page, key, fresh, made)) => {
+                if keep && fresh {
+                    cache.pages.insert(page.path.clone(), (key, page.clone()));
                 }
                 pages.push((page, made));
             }
             Err(RenderError::Template(found)) => diagnostics.extend(found),
             Err(output) => return Err(output),
         }
+    }
+    if keep && cache.pages.len() > pages.len() {
+        // Pages gone from the site.
+        let present: rustc_hash::FxHashSet<&str> =
+            pages.iter().map(|(page, _)| page.path.as_str()).collect();
+        cache
+            .pages
+            .retain(|path, _| present.contains(path.as_str()));
     }
     if diagnostics.has_errors() {
         return Err(RenderError::Template(diagnostics));
@@ -204,14 +222,7 @@ pub fn render_site<T: Send, E: Send>(
         "static/highlight.css".to_string(),
         highlight::stylesheet().into_bytes(),
     ));
-    let fragments = renderer.fragments.into_inner().expect("fragment lock");
-    Ok((
-        RenderedSite { pages, files },
-        RenderCache {
-            pages: cache,
-            fragments,
-        },
-    ))
+    Ok(RenderedSite { pages, files })
 }
 
 /// Why rendering stopped: a template failed, or the caller's `each` did.
@@ -313,9 +324,9 @@ enum Job<'a> {
 struct Renderer<'a> {
     analysis: &'a Analysis,
     inputs: PageInputs<'a>,
-    previous_fragments: &'a FragmentCache,
-    /// Fragments made or reused by this build.
+    /// Fragments of earlier builds, updated by this one when it keeps them.
     fragments: std::sync::Mutex<FragmentCache>,
+    keep: bool,
     contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
     site_view: &'a Value,
@@ -492,7 +503,7 @@ impl Renderer<'_> {
     fn engagement_rows(
         &self,
         site: &Site,
-        kind: &str,
+        kind: &'static str,
         template: &str,
         row: impl Fn(&Engagement, &crate::analysis::EngagementFacts) -> Option<Value> + Sync,
     ) -> Result<Vec<std::sync::Arc<str>>, Diagnostic> {
@@ -500,35 +511,54 @@ impl Renderer<'_> {
             .env
             .get_template(template)
             .expect("templates are loaded");
-        type Row = (String, u64, std::sync::Arc<str>);
-        let rows: Vec<Row> = site
+        // Taken out while the rows are made, and put back updated.
+        let mut kept: Fragments = self
+            .fragments
+            .lock()
+            .expect("fragment lock")
+            .remove(kind)
+            .unwrap_or_default();
+        // Each row, with its key when it was rendered now.
+        type Row = (std::sync::Arc<str>, Option<u64>);
+        let made: Result<Vec<Row>, Diagnostic> = site
             .engagements
             .par_iter()
             .map(|e| {
                 let id = e.id.as_str();
-                let name = format!("{kind}/{id}");
                 let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
-                let html = match self.previous_fragments.get(&name) {
-                    Some((cached, html)) if *cached == key => html.clone(),
-                    _ => match row(e, self.analysis.of_engagement(id)) {
-                        Some(row) => std::sync::Arc::from(
-                            self.render_template(&template, context! { r => row })?,
-                        ),
-                        None => std::sync::Arc::from(""),
-                    },
+                if let Some((cached, html)) = kept.get(id)
+                    && *cached == key
+                {
+                    return Ok((html.clone(), None));
+                }
+                let html = match row(e, self.analysis.of_engagement(id)) {
+                    Some(row) => std::sync::Arc::from(
+                        self.render_template(&template, context! { r => row })?,
+                    ),
+                    None => std::sync::Arc::from(""),
                 };
-                Ok((name, key, html))
-            })
-            .collect::<Result<_, Diagnostic>>()?;
-        let mut kept = self.fragments.lock().expect("fragment lock");
-        let rows = rows
-            .into_iter()
-            .map(|(name, key, html)| {
-                kept.insert(name, (key, html.clone()));
-                html
+                Ok((html, Some(key)))
             })
             .collect();
-        Ok(rows)
+        if self.keep
+            && let Ok(made) = &made
+        {
+            for (e, (html, key)) in site.engagements.iter().zip(made) {
+                if let Some(key) = key {
+                    kept.insert(e.id.to_string(), (*key, html.clone()));
+                }
+            }
+            if kept.len() > site.engagements.len() {
+                let present: rustc_hash::FxHashSet<&str> =
+                    site.engagements.iter().map(|e| e.id.as_str()).collect();
+                kept.retain(|id, _| present.contains(id.as_str()));
+            }
+        }
+        self.fragments
+            .lock()
+            .expect("fragment lock")
+            .insert(kind, kept);
+        Ok(made?.into_iter().map(|(html, _)| html).collect())
     }
 
     /// Prose a content page adds to a generated page.
@@ -587,6 +617,7 @@ pub fn standalone_pages(site: &Site) -> Vec<&Page> {
     let mut pages: Vec<&Page> = site
         .pages
         .iter()
+        .map(|p| &**p)
         .filter(|p| !p.front_matter.draft)
         .filter(|p| {
             !p.path.starts_with("engagements/") && !p.path.starts_with("reference-architectures/")

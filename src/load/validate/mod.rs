@@ -9,6 +9,7 @@ mod releases;
 mod sizes;
 mod support;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::ops::Range;
@@ -42,22 +43,26 @@ pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics, previous: &mut 
 /// parse: references to it are then not checked, to avoid a cascade of
 /// errors caused by one typo.
 #[derive(Debug, Default)]
-pub struct Vocabulary {
+pub struct Vocabulary<'a> {
     pub what: &'static str,
     pub defined_in: &'static str,
-    ids: Option<Vec<String>>,
-    /// The same ids, for lookups: the engagement vocabulary has one id per
-    /// engagement, and a scan per reference made loading quadratic.
-    set: std::collections::HashSet<String>,
+    /// A set, for lookups: the engagement vocabulary has one id per
+    /// engagement, and a scan per reference made loading quadratic. Ids
+    /// are borrowed from the parsed files where they can be: `serve`
+    /// builds this index on every rebuild.
+    ids: Option<rustc_hash::FxHashSet<Cow<'a, str>>>,
 }
 
-impl Vocabulary {
-    fn new(what: &'static str, defined_in: &'static str, ids: Option<Vec<String>>) -> Self {
+impl<'a> Vocabulary<'a> {
+    fn new(
+        what: &'static str,
+        defined_in: &'static str,
+        ids: Option<impl IntoIterator<Item = Cow<'a, str>>>,
+    ) -> Self {
         Vocabulary {
             what,
             defined_in,
-            set: ids.iter().flatten().cloned().collect(),
-            ids,
+            ids: ids.map(|ids| ids.into_iter().collect()),
         }
     }
 
@@ -66,51 +71,64 @@ impl Vocabulary {
         catalog: Option<&Catalog>,
         entries: impl Fn(&Catalog) -> &Vec<Entry<Id>>,
     ) -> Self {
-        let ids = catalog.map(|c| entries(c).iter().map(|e| e.id.to_string()).collect());
+        let ids = catalog.map(|c| {
+            entries(c)
+                .iter()
+                .map(|e| Cow::Owned(e.id.to_string()))
+                .collect::<Vec<_>>()
+        });
         Vocabulary::new(what, "data/catalog.toml", ids)
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.ids.as_ref().is_none_or(|_| self.set.contains(id))
+        self.ids.as_ref().is_none_or(|set| set.contains(id))
     }
 
-    fn ids(&self) -> &[String] {
-        self.ids.as_deref().unwrap_or_default()
+    /// The ids, sorted: only for telling what is known, after a miss.
+    fn ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.ids.iter().flatten().map(|id| &**id).collect();
+        ids.sort_unstable();
+        ids
     }
 }
 
 /// Every id that files may refer to.
-pub struct Index {
-    pub method: Vocabulary,
-    pub provider: Vocabulary,
-    pub environment: Vocabulary,
-    pub arch: Vocabulary,
-    pub executor: Vocabulary,
-    pub strategy: Vocabulary,
-    pub distribution: Vocabulary,
-    pub service: Vocabulary,
-    pub feature: Vocabulary,
-    pub code_host: Vocabulary,
-    pub external: Vocabulary,
-    pub exit_criterion: Vocabulary,
-    pub size: Vocabulary,
-    pub rule: Vocabulary,
-    pub engagement: Vocabulary,
+pub struct Index<'a> {
+    pub method: Vocabulary<'a>,
+    pub provider: Vocabulary<'a>,
+    pub environment: Vocabulary<'a>,
+    pub arch: Vocabulary<'a>,
+    pub executor: Vocabulary<'a>,
+    pub strategy: Vocabulary<'a>,
+    pub distribution: Vocabulary<'a>,
+    pub service: Vocabulary<'a>,
+    pub feature: Vocabulary<'a>,
+    pub code_host: Vocabulary<'a>,
+    pub external: Vocabulary<'a>,
+    pub exit_criterion: Vocabulary<'a>,
+    pub size: Vocabulary<'a>,
+    pub rule: Vocabulary<'a>,
+    pub engagement: Vocabulary<'a>,
     /// Minor releases in the catalog, when it parsed.
     pub releases: Option<Vec<Version>>,
     /// Whether each external kind has versions.
     pub versioned_external: BTreeMap<String, bool>,
 }
 
-impl Index {
-    fn build(parsed: &ParsedSite) -> Index {
+impl<'a> Index<'a> {
+    fn build(parsed: &'a ParsedSite) -> Index<'a> {
         let catalog = parsed.catalog.as_ref().map(|c| &*c.value);
         let releases = parsed.releases.as_ref().map(|r| r.value.minors());
         Index {
             method: Vocabulary::new(
                 "deployment method",
                 "data/catalog.toml",
-                catalog.map(|c| c.method.iter().map(|m| m.id.to_string()).collect()),
+                catalog.map(|c| {
+                    c.method
+                        .iter()
+                        .map(|m| Cow::Owned(m.id.to_string()))
+                        .collect::<Vec<_>>()
+                }),
             ),
             provider: Vocabulary::from_entries("hosting provider", catalog, |c| &c.provider),
             environment: Vocabulary::from_entries("environment", catalog, |c| &c.environment),
@@ -123,14 +141,24 @@ impl Index {
             service: Vocabulary::new(
                 "service",
                 "data/catalog.toml",
-                catalog.map(|c| c.service.iter().map(|s| s.id.to_string()).collect()),
+                catalog.map(|c| {
+                    c.service
+                        .iter()
+                        .map(|s| Cow::Owned(s.id.to_string()))
+                        .collect::<Vec<_>>()
+                }),
             ),
             feature: Vocabulary::from_entries("feature", catalog, |c| &c.feature),
             code_host: Vocabulary::from_entries("code host kind", catalog, |c| &c.code_host),
             external: Vocabulary::new(
                 "external service kind",
                 "data/catalog.toml",
-                catalog.map(|c| c.external.iter().map(|e| e.id.to_string()).collect()),
+                catalog.map(|c| {
+                    c.external
+                        .iter()
+                        .map(|e| Cow::Owned(e.id.to_string()))
+                        .collect::<Vec<_>>()
+                }),
             ),
             exit_criterion: Vocabulary::from_entries("exit criterion", catalog, |c| {
                 &c.exit_criterion
@@ -139,23 +167,26 @@ impl Index {
                 "reference architecture size",
                 "data/reference-architectures/",
                 Some(known_ids(
-                    parsed.sizes.iter().map(|s| s.value.id.to_string()),
+                    parsed.sizes.iter().map(|s| s.value.id.as_str()),
                     &parsed.size_files,
                 )),
             ),
             rule: Vocabulary::new(
                 "support rule",
                 "data/support.toml",
-                parsed
-                    .support
-                    .as_ref()
-                    .map(|s| s.value.rule.iter().map(|r| r.id.to_string()).collect()),
+                parsed.support.as_ref().map(|s| {
+                    s.value
+                        .rule
+                        .iter()
+                        .map(|r| Cow::Owned(r.id.to_string()))
+                        .collect::<Vec<_>>()
+                }),
             ),
             engagement: Vocabulary::new(
                 "engagement",
                 "data/engagements/",
                 Some(known_ids(
-                    parsed.engagements.iter().map(|e| e.value.id.to_string()),
+                    parsed.engagements.iter().map(|e| e.value.id.as_str()),
                     &parsed.engagement_files,
                 )),
             ),
@@ -174,11 +205,13 @@ impl Index {
 
 /// Ids defined by files that parsed, plus the names of those that did not
 /// (their ids are most likely their names).
-fn known_ids(parsed: impl Iterator<Item = String>, file_stems: &[String]) -> Vec<String> {
-    let mut ids: Vec<String> = parsed.chain(file_stems.iter().cloned()).collect();
-    ids.sort();
-    ids.dedup();
-    ids
+fn known_ids<'a>(
+    parsed: impl Iterator<Item = &'a str>,
+    file_stems: &'a [String],
+) -> impl Iterator<Item = Cow<'a, str>> {
+    parsed
+        .chain(file_stems.iter().map(String::as_str))
+        .map(Cow::Borrowed)
 }
 
 /// Reports problems in one file.
@@ -219,7 +252,7 @@ impl<'a> Checker<'a> {
             return;
         }
         let known = vocabulary.ids();
-        let help = match did_you_mean(id, known.iter().map(String::as_str)) {
+        let help = match did_you_mean(id, known.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),
             None if known.is_empty() => format!(
                 "no {} is defined in {}",

@@ -6,7 +6,7 @@ use crate::diagnostics::{Code, Diagnostics};
 use crate::load::Parsed;
 use crate::model::Page;
 
-pub fn check(pages: &[Parsed<Page>], index: &Index, diagnostics: &mut Diagnostics) {
+pub fn check(pages: &[std::sync::Arc<Parsed<Page>>], index: &Index, diagnostics: &mut Diagnostics) {
     for page in pages {
         let mut checker = Checker::new(&page.file, diagnostics);
         let path = page.value.path.as_str();

@@ -7,7 +7,7 @@ use crate::load::Parsed;
 use crate::model::{ReferenceArchitecture, ServiceResources};
 
 pub fn check(
-    sizes: &[Parsed<ReferenceArchitecture>],
+    sizes: &[std::sync::Arc<Parsed<ReferenceArchitecture>>],
     index: &Index,
     diagnostics: &mut Diagnostics,
 ) {
@@ -37,7 +37,7 @@ pub fn check(
     }
 
     optional_limits_everywhere_or_nowhere(sizes, diagnostics);
-    let mut ordered: Vec<&Parsed<ReferenceArchitecture>> = sizes.iter().collect();
+    let mut ordered: Vec<&Parsed<ReferenceArchitecture>> = sizes.iter().map(|s| &**s).collect();
     ordered.sort_by_key(|s| s.value.limits.users);
     for pair in ordered.windows(2) {
         let (smaller, larger) = (&pair[0].value, &pair[1].value);
@@ -111,7 +111,7 @@ pub fn id_matches_file(
 /// without a limit that others set would swallow any value. So an optional
 /// limit is set on every size or on none.
 fn optional_limits_everywhere_or_nowhere(
-    sizes: &[Parsed<ReferenceArchitecture>],
+    sizes: &[std::sync::Arc<Parsed<ReferenceArchitecture>>],
     diagnostics: &mut Diagnostics,
 ) {
     type Limit = fn(&ReferenceArchitecture) -> Option<u64>;

@@ -55,38 +55,45 @@ pub struct EngagementListView {
 /// on its own from [`list_row`] and kept between builds.
 pub fn list_view(site: &Site, analysis: &Analysis, rows_html: String) -> EngagementListView {
     let names = Names::new(site);
-    let distinct = |values: Vec<String>| {
-        let mut values = values;
-        values.sort();
-        values.dedup();
-        values
+    // Each filter's distinct values, borrowed: this runs over the whole
+    // fleet on every rebuild of `serve`, and the fleet has few distinct
+    // values of each.
+    fn distinct<'a>(site: &'a Site, value: impl Fn(&'a Engagement) -> &'a str) -> Vec<String> {
+        let values: std::collections::BTreeSet<&str> =
+            site.engagements.iter().map(|e| value(e)).collect();
+        values.into_iter().map(str::to_string).collect()
+    }
+    let linked = |ids: Vec<String>, name: &dyn Fn(&str) -> String| -> Vec<Link> {
+        ids.into_iter().map(|id| Link::new(name(&id), id)).collect()
     };
-    let each = |value: &dyn Fn(&Engagement) -> String| -> Vec<String> {
-        distinct(site.engagements.iter().map(|e| value(e)).collect())
-    };
+    let releases: std::collections::BTreeSet<(u64, u64)> = site
+        .engagements
+        .iter()
+        .map(|e| e.deployment.release.release_key())
+        .collect();
     EngagementListView {
-        statuses: each(&|e| e.status.id().to_string()),
-        methods: each(&|e| e.deployment.method.to_string())
+        statuses: distinct(site, |e| e.status.id()),
+        methods: linked(distinct(site, |e| e.deployment.method.as_str()), &|id| {
+            names.method(id)
+        }),
+        providers: linked(distinct(site, |e| e.deployment.provider.as_str()), &|id| {
+            names.provider(id)
+        }),
+        sizes: linked(
+            distinct(site, |e| {
+                analysis.of_engagement(e.id.as_str()).size.as_str()
+            }),
+            &|id| names.size(id),
+        ),
+        // Newest first.
+        releases: releases
             .into_iter()
-            .map(|id| Link::new(names.method(&id), id))
+            .rev()
+            .map(|(major, minor)| format!("{major}.{minor}"))
             .collect(),
-        providers: each(&|e| e.deployment.provider.to_string())
-            .into_iter()
-            .map(|id| Link::new(names.provider(&id), id))
-            .collect(),
-        sizes: each(&|e| analysis.of_engagement(e.id.as_str()).size.clone())
-            .into_iter()
-            .map(|id| Link::new(names.size(&id), id))
-            .collect(),
-        releases: {
-            let mut releases = each(&|e| e.deployment.release.release().to_string());
-            releases.sort_by_key(|r| std::cmp::Reverse(r.parse::<crate::model::Version>().ok()));
-            releases
-        },
-        strategies: each(&|e| e.strategy.to_string())
-            .into_iter()
-            .map(|id| Link::new(names.strategy(&id), id))
-            .collect(),
+        strategies: linked(distinct(site, |e| e.strategy.as_str()), &|id| {
+            names.strategy(id)
+        }),
         rows_html,
     }
 }

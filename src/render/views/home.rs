@@ -114,7 +114,7 @@ pub fn home_view(
     let all: Vec<&Engagement> = site.engagements.iter().map(|e| &**e).collect();
     let fleet = fleet(site, &all, analysis);
     let names = Names::new(site);
-    let by_id: std::collections::HashMap<&str, &Engagement> = site
+    let by_id: rustc_hash::FxHashMap<&str, &Engagement> = site
         .engagements
         .iter()
         .map(|e| (e.id.as_str(), &**e))

@@ -84,6 +84,15 @@ pub fn releases_view(site: &Site, paths_html: String) -> ReleasesView {
     let mut releases: Vec<_> = site.releases.release.iter().collect();
     releases.sort_by(|a, b| b.version.cmp(&a.version));
     let rules = &site.releases.upgrades;
+    // The engagements on each minor, in one pass over the fleet.
+    let mut by_minor: std::collections::HashMap<(u64, u64), Vec<&crate::model::Engagement>> =
+        std::collections::HashMap::new();
+    for engagement in &site.engagements {
+        by_minor
+            .entry(engagement.deployment.release.release_key())
+            .or_default()
+            .push(engagement);
+    }
     ReleasesView {
         latest: latest.as_ref().map_or(String::new(), ToString::to_string),
         window: window.iter().map(ToString::to_string).collect(),
@@ -99,12 +108,9 @@ pub fn releases_view(site: &Site, paths_html: String) -> ReleasesView {
                         upgrade_path(site, &minor, latest, &Requirements::default()).ok()
                     })
                     .map_or(String::new(), |p| describe(&p));
-                let on_release: Vec<&crate::model::Engagement> = site
-                    .engagements
-                    .iter()
-                    .filter(|e| e.deployment.release.release() == minor)
-                    .map(|e| &**e)
-                    .collect();
+                let on_release: &[&crate::model::Engagement] = by_minor
+                    .get(&minor.release_key())
+                    .map_or(&[], Vec::as_slice);
                 ReleaseRow {
                     version: r.version.to_string(),
                     ga: r.ga.to_string(),
