@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod keyed;
 pub mod load;
 pub mod model;
 pub mod output;

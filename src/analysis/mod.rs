@@ -178,7 +178,7 @@ pub struct EngagementFacts {
 /// between builds and recomputes only the facts whose key changed).
 #[derive(Debug, Default, Clone)]
 pub struct Analysis {
-    engagements: rustc_hash::FxHashMap<String, (u64, std::sync::Arc<EngagementFacts>)>,
+    engagements: crate::keyed::Keyed<std::sync::Arc<EngagementFacts>>,
 }
 
 impl EngagementFacts {
@@ -224,38 +224,20 @@ impl Analysis {
     /// Brings the analysis up to date with `site`: facts whose key (given
     /// by `key_of` for each engagement id) changed are computed again, in
     /// parallel; the others are kept as they are, and engagements no longer
-    /// in the site are dropped. The map is updated in place: in `serve`,
-    /// one edit changes one entry of ten thousand.
+    /// in the site are dropped (see [`crate::keyed::refresh`]).
     pub fn update(&mut self, site: &Site, key_of: impl Fn(&str) -> u64 + Sync) {
-        use rayon::prelude::*;
-        let previous = &self.engagements;
-        let changed: Vec<(&str, u64, EngagementFacts)> = site
-            .engagements
-            .par_iter()
-            .filter_map(|e| {
-                let id = e.id.as_str();
-                let key = key_of(id);
-                match previous.get(id) {
-                    Some((cached, _)) if *cached == key => None,
-                    _ => Some((id, key, EngagementFacts::compute(site, e))),
-                }
-            })
-            .collect();
-        for (id, key, facts) in changed {
-            match self.engagements.get_mut(id) {
-                Some(entry) => *entry = (key, std::sync::Arc::new(facts)),
-                None => {
-                    self.engagements
-                        .insert(id.to_string(), (key, std::sync::Arc::new(facts)));
-                }
-            }
-        }
-        if self.engagements.len() > site.engagements.len() {
-            let present: rustc_hash::FxHashSet<&str> =
-                site.engagements.iter().map(|e| e.id.as_str()).collect();
-            self.engagements
-                .retain(|id, _| present.contains(id.as_str()));
-        }
+        let computed = crate::keyed::refresh(
+            &mut self.engagements,
+            &site.engagements,
+            |e| e.id.as_str(),
+            |e| key_of(e.id.as_str()),
+            |e| {
+                Ok::<_, std::convert::Infallible>(std::sync::Arc::new(EngagementFacts::compute(
+                    site, e,
+                )))
+            },
+        );
+        let Ok(()) = computed;
     }
 
     /// The facts of engagement `id`, which must be in the analyzed site.

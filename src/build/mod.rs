@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::analysis::{Analysis, EngagementFacts};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::keyed::{self, Keyed};
 use crate::load::{Fingerprints, LoadCache, load_site_cached, relative_to};
 use crate::model::Site;
 use crate::output::search::{self, DocTerms, SearchIndex};
@@ -122,9 +122,8 @@ impl Destination<'_> {
     }
 }
 
-/// An engagement's JSON export and line of the fleet CSV, with the key of
-/// their inputs.
-type Exported = (u64, Arc<[u8]>, Arc<str>);
+/// An engagement's JSON export and line of the fleet CSV.
+type Exported = (Arc<[u8]>, Arc<str>);
 
 /// The analysis facts a build computed, by engagement id, with their keys.
 #[derive(Clone, Default)]
@@ -136,7 +135,7 @@ pub struct Builder {
     load: LoadCache,
     facts: Analysis,
     pages: RenderCache,
-    exports: FxHashMap<String, Exported>,
+    exports: Keyed<Exported>,
     search: Option<SearchIndex>,
     /// The sitemap, with the key of the base URL and the pages it lists:
     /// an edit of a page's content leaves it as it was.
@@ -158,7 +157,7 @@ impl Builder {
             load: LoadCache::default(),
             facts: Analysis::default(),
             pages: RenderCache::default(),
-            exports: FxHashMap::default(),
+            exports: Keyed::default(),
             search: None,
             sitemap: None,
             index_search: true,
@@ -488,53 +487,29 @@ impl Builder {
             let csv = exports::fleet_csv(site, analysis);
             return Ok(vec![("fleet.csv".to_string(), Arc::from(csv))]);
         }
-        // Updated in place: in `serve`, one edit changes one entry.
-        let previous = &self.exports;
-        let changed: Vec<(&str, Exported)> = site
-            .engagements
-            .par_iter()
-            .filter_map(|e| {
-                let id = e.id.as_str();
-                let key = fingerprint(&(global, fingerprints.engagements.get(id)));
-                if previous
-                    .get(id)
-                    .is_some_and(|(cached, _, _)| *cached == key)
-                {
-                    return None;
-                }
-                let facts = analysis.of_engagement(id);
-                Some((
-                    id,
-                    (
-                        key,
-                        Arc::from(exports::engagement_json(e, facts)),
-                        Arc::from(exports::fleet_csv_row(e, facts)),
-                    ),
+        let made = keyed::refresh(
+            &mut self.exports,
+            &site.engagements,
+            |e| e.id.as_str(),
+            |e| fingerprint(&(global, fingerprints.engagements.get(e.id.as_str()))),
+            |e| {
+                let facts = analysis.of_engagement(e.id.as_str());
+                Ok::<_, std::convert::Infallible>((
+                    Arc::from(exports::engagement_json(e, facts)),
+                    Arc::from(exports::fleet_csv_row(e, facts)),
                 ))
-            })
-            .collect();
-        for (id, exported) in changed {
-            match self.exports.get_mut(id) {
-                Some(entry) => *entry = exported,
-                None => {
-                    self.exports.insert(id.to_string(), exported);
-                }
-            }
-        }
-        if self.exports.len() > site.engagements.len() {
-            let present: rustc_hash::FxHashSet<&str> =
-                site.engagements.iter().map(|e| e.id.as_str()).collect();
-            self.exports.retain(|id, _| present.contains(id.as_str()));
-        }
+            },
+        );
+        let Ok(()) = made;
         let csv = exports::fleet_csv_from_rows(
             site.engagements
                 .iter()
-                .map(|e| self.exports[e.id.as_str()].2.clone()),
+                .map(|e| self.exports[e.id.as_str()].1.1.clone()),
         );
         let mut files: Vec<SiteFile> = self
             .exports
             .iter()
-            .map(|(id, (_, json, _))| (path(id), json.clone()))
+            .map(|(id, (_, (json, _)))| (path(id), json.clone()))
             .collect();
         files.push(("fleet.csv".to_string(), Arc::from(csv)));
         Ok(files)

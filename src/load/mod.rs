@@ -433,18 +433,9 @@ fn parse_many<T: Send + Sync>(
         })
         .collect();
     for (relative, entry) in read {
-        match cache.get_mut(relative) {
-            Some(cached) => *cached = entry,
-            None => {
-                cache.insert(relative.clone(), entry);
-            }
-        }
+        crate::keyed::put(cache, relative, entry);
     }
-    if cache.len() > files.len() {
-        // Files gone from the site.
-        let present: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
-        cache.retain(|relative, _| present.contains(relative.as_str()));
-    }
+    crate::keyed::retain_present(cache, files.iter().map(String::as_str));
 }
 
 /// Puts what the cache holds for `files` into the parsed site, in order,
@@ -512,9 +503,6 @@ fn empty_file_help(kind: FileKind, stem: &str) -> String {
     }
 }
 
-/// Files with `extension` under `root/dir`, recursively, as sorted relative
-/// paths. Symbolic links are not followed: a link out of the site, or a
-/// loop, must never be read.
 /// The files of `dir`: the last load's list updated with the changed
 /// paths when they are known and all plain files, otherwise listed afresh.
 fn listing(
@@ -556,6 +544,9 @@ fn listing(
     files
 }
 
+/// Files with `extension` under `root/dir`, recursively, as sorted relative
+/// paths. Symbolic links are not followed: a link out of the site, or a
+/// loop, must never be read.
 fn list_files(
     root: &Path,
     dir: &str,

@@ -97,7 +97,7 @@ pub type PageCache = rustc_hash::FxHashMap<String, (u64, std::sync::Arc<Rendered
 pub type FragmentCache = rustc_hash::FxHashMap<&'static str, Fragments>;
 
 /// The fragments of one kind, by engagement id.
-pub type Fragments = rustc_hash::FxHashMap<String, (u64, std::sync::Arc<str>)>;
+pub type Fragments = crate::keyed::Keyed<std::sync::Arc<str>>;
 
 /// What one build keeps for the next.
 #[derive(Default)]
@@ -135,7 +135,6 @@ pub fn render_site<T: Send, E: Send>(
         analysis,
         inputs,
         fragments: std::sync::Mutex::new(std::mem::take(&mut cache.fragments)),
-        keep,
         contents: &contents,
         env: &env,
         site_view: &site_view,
@@ -193,7 +192,7 @@ pub fn render_site<T: Send, E: Send>(
         match result {
             Ok((page, key, fresh, made)) => {
                 if keep && fresh {
-                    cache.pages.insert(page.path.clone(), (key, page.clone()));
+                    crate::keyed::put(&mut cache.pages, &page.path, (key, page.clone()));
                 }
                 pages.push((page, made));
             }
@@ -201,13 +200,11 @@ pub fn render_site<T: Send, E: Send>(
             Err(output) => return Err(output),
         }
     }
-    if keep && cache.pages.len() > pages.len() {
-        // Pages gone from the site.
-        let present: rustc_hash::FxHashSet<&str> =
-            pages.iter().map(|(page, _)| page.path.as_str()).collect();
-        cache
-            .pages
-            .retain(|path, _| present.contains(path.as_str()));
+    if keep {
+        crate::keyed::retain_present(
+            &mut cache.pages,
+            pages.iter().map(|(page, _)| page.path.as_str()),
+        );
     }
     if diagnostics.has_errors() {
         return Err(RenderError::Template(diagnostics));
@@ -324,9 +321,8 @@ enum Job<'a> {
 struct Renderer<'a> {
     analysis: &'a Analysis,
     inputs: PageInputs<'a>,
-    /// Fragments of earlier builds, updated by this one when it keeps them.
+    /// Fragments of earlier builds, updated by this one.
     fragments: std::sync::Mutex<FragmentCache>,
-    keep: bool,
     contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
     site_view: &'a Value,
@@ -518,47 +514,34 @@ impl Renderer<'_> {
             .expect("fragment lock")
             .remove(kind)
             .unwrap_or_default();
-        // Each row, with its key when it was rendered now.
-        type Row = (std::sync::Arc<str>, Option<u64>);
-        let made: Result<Vec<Row>, Diagnostic> = site
-            .engagements
-            .par_iter()
-            .map(|e| {
-                let id = e.id.as_str();
-                let key = fingerprint(&(self.inputs.global, self.inputs.engagements.get(id)));
-                if let Some((cached, html)) = kept.get(id)
-                    && *cached == key
-                {
-                    return Ok((html.clone(), None));
-                }
-                let html = match row(e, self.analysis.of_engagement(id)) {
-                    Some(row) => std::sync::Arc::from(
-                        self.render_template(&template, context! { r => row })?,
-                    ),
-                    None => std::sync::Arc::from(""),
-                };
-                Ok((html, Some(key)))
-            })
-            .collect();
-        if self.keep
-            && let Ok(made) = &made
-        {
-            for (e, (html, key)) in site.engagements.iter().zip(made) {
-                if let Some(key) = key {
-                    kept.insert(e.id.to_string(), (*key, html.clone()));
-                }
-            }
-            if kept.len() > site.engagements.len() {
-                let present: rustc_hash::FxHashSet<&str> =
-                    site.engagements.iter().map(|e| e.id.as_str()).collect();
-                kept.retain(|id, _| present.contains(id.as_str()));
-            }
-        }
+        let made = crate::keyed::refresh(
+            &mut kept,
+            &site.engagements,
+            |e| e.id.as_str(),
+            |e| {
+                fingerprint(&(
+                    self.inputs.global,
+                    self.inputs.engagements.get(e.id.as_str()),
+                ))
+            },
+            |e| match row(e, self.analysis.of_engagement(e.id.as_str())) {
+                Some(row) => self
+                    .render_template(&template, context! { r => row })
+                    .map(std::sync::Arc::from),
+                None => Ok(std::sync::Arc::from("")),
+            },
+        );
+        let rows = made.map(|()| {
+            site.engagements
+                .iter()
+                .map(|e| kept[e.id.as_str()].1.clone())
+                .collect()
+        });
         self.fragments
             .lock()
             .expect("fragment lock")
             .insert(kind, kept);
-        Ok(made?.into_iter().map(|(html, _)| html).collect())
+        rows
     }
 
     /// Prose a content page adds to a generated page.

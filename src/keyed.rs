@@ -1,0 +1,135 @@
+//! Values kept from one build to the next by id, each with the key (a hash)
+//! of the inputs it was made from. `serve` updates them in place: one edit
+//! changes one entry of ten thousand, and building a fresh map of ten
+//! thousand ids on every rebuild costs more than the edit itself.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+
+/// Values by id, each with the key of its inputs.
+pub type Keyed<V> = rustc_hash::FxHashMap<String, (u64, V)>;
+
+/// Brings `cache` up to date with `items`: the value of an item that is new
+/// or whose key changed is made again, in parallel; the others are kept as
+/// they are, and ids no longer among the items are dropped. On an error,
+/// nothing is changed.
+pub fn refresh<T, V, E>(
+    cache: &mut Keyed<V>,
+    items: &[T],
+    id: impl Fn(&T) -> &str + Sync,
+    key: impl Fn(&T) -> u64 + Sync,
+    make: impl Fn(&T) -> Result<V, E> + Sync,
+) -> Result<(), E>
+where
+    T: Sync,
+    V: Send + Sync,
+    E: Send,
+{
+    let previous = &*cache;
+    let made: Vec<(&str, u64, V)> = items
+        .par_iter()
+        .filter_map(|item| {
+            let key = key(item);
+            match previous.get(id(item)) {
+                Some((cached, _)) if *cached == key => None,
+                _ => Some(make(item).map(|value| (id(item), key, value))),
+            }
+        })
+        .collect::<Result<_, E>>()?;
+    for (id, key, value) in made {
+        put(cache, id, (key, value));
+    }
+    retain_present(cache, items.iter().map(id));
+    Ok(())
+}
+
+/// Sets the value of `id`, copying the id only when it is new.
+pub fn put<V, S: BuildHasher>(map: &mut HashMap<String, V, S>, id: &str, value: V) {
+    match map.get_mut(id) {
+        Some(entry) => *entry = value,
+        None => {
+            map.insert(id.to_string(), value);
+        }
+    }
+}
+
+/// Drops the entries whose id is not in `present`. The map must hold an
+/// entry for every id in `present`, so that it holds more entries exactly
+/// when some are gone: until then this costs nothing.
+pub fn retain_present<'a, V, S: BuildHasher>(
+    map: &mut HashMap<String, V, S>,
+    present: impl ExactSizeIterator<Item = &'a str>,
+) {
+    if map.len() <= present.len() {
+        return;
+    }
+    let present: rustc_hash::FxHashSet<&str> = present.collect();
+    map.retain(|id, _| present.contains(id.as_str()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items are (id, input); values count how often each was made.
+    fn refresh_counting(
+        cache: &mut Keyed<String>,
+        items: &[(&str, u64)],
+        made: &std::sync::atomic::AtomicUsize,
+    ) {
+        refresh(
+            cache,
+            items,
+            |item| item.0,
+            |item| item.1,
+            |item| {
+                made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok::<_, ()>(format!("{}={}", item.0, item.1))
+            },
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn only_new_and_changed_items_are_made_and_gone_ones_are_dropped() {
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let mut cache = Keyed::default();
+        refresh_counting(&mut cache, &[("a", 1), ("b", 1), ("c", 1)], &made);
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+        // b changed, c is gone, d is new: two made, c dropped.
+        refresh_counting(&mut cache, &[("a", 1), ("b", 2), ("d", 1)], &made);
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 5);
+        let mut entries: Vec<(&str, u64, &str)> = cache
+            .iter()
+            .map(|(id, (key, value))| (id.as_str(), *key, value.as_str()))
+            .collect();
+        entries.sort();
+        assert_eq!(entries, [("a", 1, "a=1"), ("b", 2, "b=2"), ("d", 1, "d=1")]);
+    }
+
+    #[test]
+    fn a_failure_leaves_the_cache_as_it_was() {
+        let mut cache = Keyed::default();
+        refresh(
+            &mut cache,
+            &[("a", 1)],
+            |i| i.0,
+            |i| i.1,
+            |_| Ok::<_, ()>(1),
+        )
+        .unwrap();
+        let failed = refresh(
+            &mut cache,
+            &[("a", 2), ("b", 1)],
+            |i| i.0,
+            |i| i.1,
+            |_| Err::<u32, _>("broken"),
+        );
+        assert_eq!(failed, Err("broken"));
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache["a"], (1, 1));
+    }
+}
