@@ -243,8 +243,9 @@ fn read_head(
     let mut started = (!pending.is_empty()).then(Instant::now);
     let idle_since = Instant::now();
     let mut chunk = [0u8; 4096];
+    let mut scan = HeadScan::default();
     loop {
-        if let Some(end) = head_end(pending) {
+        if let Some(end) = scan.end(pending) {
             let text = pending[..end].to_vec();
             pending.drain(..end);
             return parse_head(&text, limits).map(Some);
@@ -293,20 +294,43 @@ fn is_timeout(error: &io::Error) -> bool {
 
 /// Where the head ends: the index just past its blank line.
 pub(crate) fn head_end(bytes: &[u8]) -> Option<usize> {
-    let mut line_start = 0;
-    for (at, byte) in bytes.iter().enumerate() {
-        if *byte == b'\n' {
-            let line = &bytes[line_start..at];
-            if line.is_empty() || line == b"\r" {
-                // Blank lines before a request are tolerated (RFC 9112 2.2).
-                if bytes[..line_start].iter().any(|b| !b.is_ascii_whitespace()) {
-                    return Some(at + 1);
+    HeadScan::default().end(bytes)
+}
+
+/// Looks for the end of a head as its bytes arrive, reading each byte
+/// once: a client trickling a 32 KiB head a byte at a time must not cost a
+/// scan of everything before it per byte.
+#[derive(Debug, Default)]
+pub(crate) struct HeadScan {
+    /// Bytes looked at so far.
+    at: usize,
+    line_start: usize,
+    /// Whether anything but whitespace came before: blank lines before a
+    /// request are tolerated (RFC 9112 2.2), and do not end it.
+    content: bool,
+}
+
+impl HeadScan {
+    /// Where the head ends in `bytes`, which must begin with the bytes of
+    /// every earlier call; only the bytes after those are read.
+    pub(crate) fn end(&mut self, bytes: &[u8]) -> Option<usize> {
+        while self.at < bytes.len() {
+            let at = self.at;
+            self.at += 1;
+            match bytes[at] {
+                b'\n' => {
+                    let line = &bytes[self.line_start..at];
+                    if self.content && (line.is_empty() || line == b"\r") {
+                        return Some(at + 1);
+                    }
+                    self.line_start = at + 1;
                 }
+                byte if !byte.is_ascii_whitespace() => self.content = true,
+                _ => {}
             }
-            line_start = at + 1;
         }
+        None
     }
-    None
 }
 
 /// Fails once what has arrived can no longer become an acceptable head.
@@ -468,6 +492,28 @@ mod tests {
         assert_eq!(head_end(b"GET / HTTP/1.1\nHost: x\n\n"), Some(24));
         assert_eq!(head_end(b"\r\n\r\nGET / HTTP/1.1\r\n\r\n"), Some(22));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: x\r\n"), None);
+    }
+
+    #[test]
+    fn a_head_arriving_in_pieces_is_read_once_and_ends_where_it_would_whole() {
+        // Leading blank lines up to the head limit, then a request: fed in
+        // pieces, each call reads only the new bytes.
+        let mut bytes = b"\r\n".repeat(16 * 1024);
+        bytes.extend_from_slice(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET");
+        let whole = head_end(&bytes);
+        assert_eq!(whole, Some(bytes.len() - 3));
+        let mut scan = HeadScan::default();
+        let mut found = None;
+        for end in (1..=bytes.len()).step_by(7).chain([bytes.len()]) {
+            let before = scan.at;
+            found = scan.end(&bytes[..end]);
+            assert!(scan.at <= end && scan.at >= before, "reads forward only");
+            if found.is_some() {
+                break;
+            }
+            assert_eq!(scan.at, end, "every new byte read once");
+        }
+        assert_eq!(found, whole);
     }
 
     #[test]
