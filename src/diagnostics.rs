@@ -415,13 +415,24 @@ pub struct Diagnostics {
     list: Vec<Diagnostic>,
 }
 
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter()
+    }
+}
+
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.list.push(diagnostic);
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.list.extend(other.list);
+    /// Adds every diagnostic of `found`: another run's [`Diagnostics`], or
+    /// any list of them.
+    pub fn extend(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
+        self.list.extend(found);
     }
 
     pub fn has_errors(&self) -> bool {

@@ -37,9 +37,7 @@ pub fn findings_from(
         })
         .collect();
     let mut diagnostics = Diagnostics::default();
-    for diagnostic in found.into_iter().flatten() {
-        diagnostics.push(diagnostic);
-    }
+    diagnostics.extend(found.into_iter().flatten());
     diagnostics
 }
 

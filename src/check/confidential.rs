@@ -3,7 +3,7 @@
 //! index, which `check` does not build, holds only the pages' text). A leak is reported where it was written (a content page, another
 //! engagement's notes), or at the output file when no input holds it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aho_corasick::AhoCorasick;
 
@@ -65,24 +65,31 @@ impl<'n> Scanner<'n> {
 
     /// What was found, once the build (with `profile`) is done: each leak
     /// at the input that wrote it, or at the output file.
-    pub fn report(self, profile: &str, sources: &HashMap<String, String>) -> Vec<Diagnostic> {
+    pub fn report(self, profile: &str, sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
         let mut hits = self.hits.into_inner().expect("scanner lock");
         // Files in path order, so the report does not depend on threads.
         hits.sort();
         let mut found = Vec::new();
         let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
+        // Where each needle is written, looked up once per needle (not per
+        // page it shows on): the first input in path order, other than the
+        // confidential engagement's own file.
+        let mut origins: HashMap<usize, Option<(&String, &String, usize)>> = HashMap::new();
         for (path, needles) in &hits {
             for hit in needles {
                 let (needle, engagement) = &self.needles[*hit];
                 let message = format!(
                     "`{needle}` of confidential engagement `{engagement}` appears in the `{profile}` build ({path})"
                 );
-                let origin = sources
-                    .iter()
-                    .filter(|(file, _)| !file.ends_with(&format!("/{engagement}.toml")))
-                    .find_map(|(file, source)| {
-                        source.find(needle.as_str()).map(|at| (file, source, at))
-                    });
+                let origin = *origins.entry(*hit).or_insert_with(|| {
+                    let own_file = format!("/{engagement}.toml");
+                    sources
+                        .iter()
+                        .filter(|(file, _)| !file.ends_with(&own_file))
+                        .find_map(|(file, source)| {
+                            source.find(needle.as_str()).map(|at| (file, source, at))
+                        })
+                });
                 let key = (
                     origin.map_or(path.clone(), |(file, _, _)| file.clone()),
                     needle.clone(),

@@ -65,7 +65,7 @@ pub fn check(
     files: &SiteFiles,
     base: &str,
     shown_base: &str,
-    sources: &HashMap<String, String>,
+    sources: &BTreeMap<String, String>,
 ) -> LinkReport {
     use rayon::prelude::*;
     let urls = Urls::new(base);
@@ -291,7 +291,7 @@ fn inside_a_tag(html: &str, at: usize) -> bool {
 fn written_links(
     site: &Site,
     urls: &Urls,
-    sources: &HashMap<String, String>,
+    sources: &BTreeMap<String, String>,
 ) -> HashMap<String, Vec<WrittenLink>> {
     let mut links: HashMap<String, Vec<WrittenLink>> = HashMap::new();
     for page in &site.pages {

@@ -8,7 +8,7 @@ pub mod external;
 mod links;
 pub mod secrets;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::analysis::findings_from;
@@ -45,9 +45,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             .flat_map_iter(|(file, text)| secrets::scan(file, text))
             .collect()
     };
-    for diagnostic in found {
-        diagnostics.push(diagnostic);
-    }
+    diagnostics.extend(found);
     let mut report = CheckReport {
         diagnostics: Diagnostics::default(),
         links_checked: 0,
@@ -91,9 +89,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
                 let links =
                     links::check(site, &built.files, &built.base_path, &site_base, &sources);
                 report.links_checked = links.checked;
-                for diagnostic in links.diagnostics {
-                    diagnostics.push(diagnostic);
-                }
+                diagnostics.extend(links.diagnostics);
                 if let Some(options) = external {
                     let cache = root.join(".refarch-cache/external-links.json");
                     let failures = external::fetch_all(links.external.keys(), &cache, options);
@@ -130,9 +126,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
                     scanner.scan(path, bytes)
                 });
             if scanned.is_ok() {
-                for diagnostic in scanner.report(name.as_str(), &sources) {
-                    diagnostics.push(diagnostic);
-                }
+                diagnostics.extend(scanner.report(name.as_str(), &sources));
             }
         }
     }
@@ -142,7 +136,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
 }
 
 /// The text of every data and content file, by relative path.
-fn input_texts(root: &Path) -> HashMap<String, String> {
+fn input_texts(root: &Path) -> BTreeMap<String, String> {
     use rayon::prelude::*;
     crate::load::input_files(root)
         .into_par_iter()

@@ -293,6 +293,7 @@ fn is_timeout(error: &io::Error) -> bool {
 }
 
 /// Where the head ends: the index just past its blank line.
+#[cfg(test)]
 pub(crate) fn head_end(bytes: &[u8]) -> Option<usize> {
     HeadScan::default().end(bytes)
 }
