@@ -158,7 +158,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// One mutated file in an otherwise valid site, through load, validation,
-/// analysis and rendering: what `serve` does on every save.
+/// analysis and rendering, as `serve` does on every save: by a builder
+/// kept across inputs and told what changed, whose result must equal a
+/// fresh builder's (the incremental caches are fuzzed with the parsers).
 #[test]
 fn whole_site() {
     let fixture = repo().join("tests/fixtures/minimal");
@@ -183,6 +185,13 @@ fn whole_site() {
         "m",
         "[link](/support/)",
     ]);
+    let request = || BuildRequest {
+        root: site.path().to_path_buf(),
+        output: site.path().join("public"),
+        base_url: None,
+        profile: None,
+    };
+    let incremental = std::cell::RefCell::new(Builder::new(request()));
     let last = std::cell::Cell::new(0);
     fuzz(
         Target {
@@ -192,25 +201,32 @@ fn whole_site() {
         },
         |input| {
             let (file, text) = untag(input, SITE_FILES.len());
-            std::fs::write(
-                site.path().join(SITE_FILES[last.get()]),
-                &originals[last.get()],
-            )
-            .unwrap();
-            std::fs::write(site.path().join(SITE_FILES[file]), text).unwrap();
+            let restored = site.path().join(SITE_FILES[last.get()]);
+            std::fs::write(&restored, &originals[last.get()]).unwrap();
+            let mutated = site.path().join(SITE_FILES[file]);
+            std::fs::write(&mutated, text).unwrap();
             last.set(file);
-            let mut builder = Builder::new(BuildRequest {
-                root: site.path().to_path_buf(),
-                output: site.path().join("public"),
-                base_url: None,
-                profile: None,
-            });
-            match builder.build() {
-                Ok(built) => show(&built.warnings),
-                Err(diagnostics) => {
-                    assert!(diagnostics.has_errors(), "a failed build reports an error");
-                    show(&diagnostics);
+            let mut builder = incremental.borrow_mut();
+            builder.note_changes(&[restored, mutated]);
+            match (builder.build(), Builder::new(request()).build()) {
+                (Ok(kept), Ok(fresh)) => {
+                    assert!(
+                        kept.files == fresh.files,
+                        "an incremental build equals a full one"
+                    );
+                    assert_eq!(kept.warnings.render(false), fresh.warnings.render(false));
+                    show(&fresh.warnings);
                 }
+                (Err(kept), Err(fresh)) => {
+                    assert!(fresh.has_errors(), "a failed build reports an error");
+                    assert_eq!(kept.render(false), fresh.render(false));
+                    show(&fresh);
+                }
+                (kept, fresh) => panic!(
+                    "the incremental build {} but a full one {}",
+                    if kept.is_ok() { "succeeded" } else { "failed" },
+                    if fresh.is_ok() { "succeeded" } else { "failed" },
+                ),
             }
         },
     );
