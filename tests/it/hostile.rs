@@ -298,13 +298,12 @@ fn hostile_text_in_every_field_reaches_every_output_as_text() {
 fn escape_sequences_from_data_never_reach_the_terminal() {
     let test = SiteTest::minimal();
     let engagement = test.read("data/engagements/acme.toml");
-    test.write(
-        "data/engagements/acme.toml",
-        engagement.replace(
-            "method = \"helm\"",
-            "method = \"\\u001b]0;pwned\\u0007\\u001b[2J\\u202ehelm\"",
-        ),
+    let hostile = engagement.replace(
+        "method = \"helm\"",
+        "method = \"\\u001b]0;pwned\\u0007\\u001b[2J\\u202ehelm\"",
     );
+    assert_ne!(hostile, engagement, "the fixture names its method");
+    test.write("data/engagements/acme.toml", hostile);
     test.write(
         "content/guide/\u{1b}[31mred.md",
         "+++\ntitle = \"x\"\nnope = 1\n+++\n",
@@ -318,7 +317,12 @@ fn escape_sequences_from_data_never_reach_the_terminal() {
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("unknown"), "{stderr}");
+        assert!(
+            stderr.contains("error[E012]") && stderr.contains("\\u{1b}]0;pwned"),
+            "the method from the data is reported, its escape shown visibly: {stderr}"
+        );
         for (raw, what) in [
             ("\u{1b}]0;", "a title escape"),
             ("\u{1b}[2J", "a clear-screen escape"),
