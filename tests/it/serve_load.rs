@@ -186,8 +186,20 @@ fn many_clients_while_editing_see_whole_sites_and_slow_senders_hold_nobody_up() 
         );
         std::thread::sleep(EDIT_EVERY);
     }
-    // Let the last edit land before the clients stop.
-    std::thread::sleep(Duration::from_millis(500));
+    // Let the last edit land before the clients stop: until a client has
+    // seen it, or ten seconds.
+    let last = format!("Acme Corp {EDITS}");
+    let waiting = Instant::now();
+    while waiting.elapsed() < Duration::from_secs(10)
+        && !seen
+            .lock()
+            .unwrap()
+            .names
+            .values()
+            .any(|name| *name == last)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     running.store(false, Ordering::SeqCst);
     for thread in clients.into_iter().chain(slow) {
         thread.join().unwrap();
