@@ -99,10 +99,19 @@ fn swap_into_place(staging: PathBuf, output: &Path) -> io::Result<()> {
             let _ = std::fs::remove_dir_all(&staging);
         });
     }
-    if exchange(&staging, output)? {
+    let exchanged = exchange(&staging, output).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&staging);
+    })?;
+    if exchanged {
         discard(&staging);
         return Ok(());
     }
+    swap_by_renames(staging, output, parent)
+}
+
+/// The swap where directories cannot be exchanged: the old output is
+/// renamed away, the new one renamed in, and the old one removed.
+fn swap_by_renames(staging: PathBuf, output: &Path, parent: &Path) -> io::Result<()> {
     let old = tempfile::Builder::new()
         .prefix(OLD_PREFIX)
         .tempdir_in(parent)?
@@ -203,6 +212,41 @@ mod tests {
             .iter()
             .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
             .collect()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_directories_are_exchanged_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for (path, text) in [(&a, "was a"), (&b, "was b")] {
+            std::fs::create_dir(path).unwrap();
+            std::fs::write(path.join("file"), text).unwrap();
+        }
+        assert!(exchange(&a, &b).unwrap(), "this file system exchanges");
+        assert_eq!(std::fs::read_to_string(a.join("file")).unwrap(), "was b");
+        assert_eq!(std::fs::read_to_string(b.join("file")).unwrap(), "was a");
+    }
+
+    #[test]
+    fn without_an_exchange_two_renames_swap_and_the_old_site_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, output) = (dir.path().join("staging"), dir.path().join("public"));
+        for (path, text) in [(&staging, "new"), (&output, "old")] {
+            std::fs::create_dir(path).unwrap();
+            std::fs::write(path.join("index.html"), text).unwrap();
+        }
+        swap_by_renames(staging, &output, dir.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).unwrap(),
+            "new"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name())
+            .collect();
+        assert_eq!(names, ["public"]);
     }
 
     #[test]
