@@ -35,6 +35,11 @@ fn main() {
 /// archive, `cargo install` from a registry). Rebuilds when HEAD moves.
 fn commit(root: &Path) -> String {
     let git = root.join(".git");
+    if !git.exists() {
+        // Not a checkout of its own: `git` would name the commit of a
+        // repository around it.
+        return "unknown".to_string();
+    }
     for watched in ["HEAD", "packed-refs"] {
         if git.join(watched).exists() {
             println!("cargo::rerun-if-changed=.git/{watched}");
