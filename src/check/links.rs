@@ -98,10 +98,7 @@ pub fn check(
                 .into_iter()
                 .map(|href| {
                     let href = href.replace("&amp;", "&");
-                    let external = href.contains("://")
-                        || href.starts_with("mailto:")
-                        || href.starts_with("//");
-                    let problem = if external {
+                    let problem = if is_external(&href) {
                         None
                     } else {
                         resolve(path, &href, base, base != shown_base, files, &ids)
@@ -114,7 +111,7 @@ pub fn check(
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
     for ((path, _), links) in pages.iter().zip(found) {
         for (href, problem) in links {
-            if href.contains("://") || href.starts_with("mailto:") || href.starts_with("//") {
+            if is_external(&href) {
                 if let std::collections::btree_map::Entry::Vacant(entry) =
                     report.external.entry(href)
                 {
@@ -272,6 +269,12 @@ fn attribute_values(html: &str, attribute: &str) -> BTreeSet<String> {
         }
     }
     found
+}
+
+/// Whether a link leads off the site: listed, and fetched on request,
+/// rather than resolved against the built pages.
+fn is_external(href: &str) -> bool {
+    href.contains("://") || href.starts_with("mailto:") || href.starts_with("//")
 }
 
 /// Whether byte `at` of `html` is inside a tag: after a `<` that opens one,
