@@ -432,17 +432,20 @@ fn unwrap_optional<'a>(node: &'a Value, defs: &'a Value) -> (&'a Value, bool) {
 /// The type of a scalar, in the reference's words.
 fn scalar_type(node: &Value, defs: &Value) -> String {
     let node = resolve(node, defs);
-    let text = description(node);
-    if text.starts_with("A size with a unit") {
-        return "size".to_string();
+    // The model's value types, known by their definition rather than by
+    // the words of their descriptions.
+    let defined_as = |name: &str| std::ptr::eq(node, &defs[name]);
+    for (name, kind) in [
+        ("Bytes", "size"),
+        ("Cpu", "CPU"),
+        ("Version", "version"),
+        ("Date", "date"),
+    ] {
+        if defined_as(name) {
+            return kind.to_string();
+        }
     }
-    if text.starts_with("CPU:") {
-        return "CPU".to_string();
-    }
-    if text.starts_with("A version:") {
-        return "version".to_string();
-    }
-    if node["format"] == "date" || text.starts_with("A date") {
+    if node["format"] == "date" {
         return "date".to_string();
     }
     if node.get("oneOf").is_some() || node.get("enum").is_some() {

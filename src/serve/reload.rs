@@ -63,22 +63,20 @@ impl Hub {
 
     /// Sends an event to every browser, dropping the ones that left.
     pub fn send(&self, name: &str, state: &State) {
-        let message = event(name, state);
-        let mut clients = self.clients.lock().expect("hub lock");
-        clients.retain_mut(|writer| {
-            writer
-                .write_all(message.as_bytes())
-                .and_then(|()| writer.flush())
-                .is_ok()
-        });
+        self.broadcast(event(name, state).as_bytes());
     }
 
     /// A comment line that keeps connections alive and finds dead ones.
     pub fn ping(&self) {
+        self.broadcast(b": ping\n\n");
+    }
+
+    /// Writes `bytes` to every browser, dropping the ones that left.
+    fn broadcast(&self, bytes: &[u8]) {
         let mut clients = self.clients.lock().expect("hub lock");
         clients.retain_mut(|writer| {
             writer
-                .write_all(b": ping\n\n")
+                .write_all(bytes)
                 .and_then(|()| writer.flush())
                 .is_ok()
         });
