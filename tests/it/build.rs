@@ -1,22 +1,12 @@
 //! `refarch build`: every page, links under a base path, profiles that
 //! leave confidential customers out of everything, escaping, atomic output.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::site_test::{SiteTest, files_under};
 
 fn read(dir: &Path, relative: &str) -> String {
     std::fs::read_to_string(dir.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
-
-fn build(test: &SiteTest, extra: &[&str]) -> PathBuf {
-    let out = test.path().join("public");
-    let mut args = vec!["build", "--output", out.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let run = test.run(&args);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("built "), "{}", run.stderr);
-    out
 }
 
 /// Every `href="…"` and `src="…"` value of a tag in `html` (text that
@@ -44,7 +34,7 @@ fn links(html: &str) -> Vec<String> {
 #[test]
 fn the_example_builds_every_page_and_export() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let written = files_under(&out);
     let mut expected = vec![
         "index.html",
@@ -99,7 +89,7 @@ fn the_example_builds_every_page_and_export() {
 #[test]
 fn every_internal_link_resolves_under_a_base_path() {
     let test = SiteTest::example();
-    let out = build(&test, &["--base-url", "/refarch/"]);
+    let out = test.build(&["--base-url", "/refarch/"]);
     let mut checked = 0;
     for file in files_under(&out).iter().filter(|f| f.ends_with(".html")) {
         let html = read(&out, file);
@@ -160,7 +150,7 @@ fn the_publish_profile_leaves_confidential_customers_out_of_everything() {
         !confidential.is_empty(),
         "the example has confidential engagements"
     );
-    let out = build(&test, &["--profile", "publish"]);
+    let out = test.build(&["--profile", "publish"]);
     for file in files_under(&out) {
         let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
         for (id, customer) in &confidential {
@@ -204,7 +194,7 @@ fn an_unknown_profile_is_refused() {
 #[test]
 fn a_failed_build_keeps_the_previous_site() {
     let test = SiteTest::minimal();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let before = files_under(&out);
     let home = read(&out, "index.html");
     let engagement = test.read("data/engagements/acme.toml");
@@ -231,33 +221,11 @@ fn a_failed_build_keeps_the_previous_site() {
 #[test]
 fn hostile_strings_produce_no_executable_markup() {
     let test = SiteTest::bad("hostile");
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     for file in files_under(&out) {
         let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
         if file.ends_with(".html") {
-            let lowered = text.to_lowercase();
-            assert!(
-                !lowered.contains("<script>alert"),
-                "{file} has a script from data"
-            );
-            for needle in [
-                "<img src=x",
-                "<svg onload",
-                "<iframe",
-                "<b onmouseover",
-                "\" onclick=\"",
-            ] {
-                assert!(!lowered.contains(needle), "{file} has `{needle}` unescaped");
-            }
-            for link in links(&text) {
-                let scheme = link.trim().to_lowercase();
-                assert!(
-                    !scheme.starts_with("javascript:")
-                        && !scheme.starts_with("data:")
-                        && !scheme.starts_with("vbscript:"),
-                    "{file}: active link {link}"
-                );
-            }
+            crate::hostile::assert_no_active_markup(&file, &text);
         }
     }
     let page = read(&out, "engagements/acme/index.html");
@@ -288,7 +256,7 @@ fn hostile_strings_produce_no_executable_markup() {
 #[test]
 fn the_search_index_finds_customers_and_instance_types() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&out, "search/manifest.json")).unwrap();
     let size = manifest["meta_shard_size"].as_u64().unwrap() as usize;
@@ -344,7 +312,7 @@ fn the_search_index_finds_customers_and_instance_types() {
 #[test]
 fn exports_have_their_shapes() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let support: serde_json::Value =
         serde_json::from_str(&read(&out, "support/support.json")).unwrap();
     assert_eq!(support["statuses"].as_array().unwrap().len(), 9);
@@ -380,7 +348,7 @@ fn a_site_theme_overrides_templates_and_static_files_one_by_one() {
         "themes/default/static/style.css",
         "body { color: black; }\n",
     );
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     assert!(read(&out, "404.html").contains("<h1>Lost at Fixture site</h1>"));
     assert_eq!(read(&out, "static/style.css"), "body { color: black; }\n");
     assert!(
@@ -396,7 +364,7 @@ fn a_site_theme_overrides_templates_and_static_files_one_by_one() {
 #[test]
 fn a_broken_template_fails_the_build_at_its_line_and_keeps_the_old_site() {
     let test = SiteTest::minimal();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     test.write("themes/default/templates/404.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | nosuchfilter }}\n{% endblock %}\n");
     let run = test.run(&["build", "--output", out.to_str().unwrap()]);
     assert_eq!(run.status, 1);
@@ -419,7 +387,7 @@ fn a_broken_template_fails_the_build_at_its_line_and_keeps_the_old_site() {
 #[test]
 fn the_dashboard_charts_link_every_bar_and_print_its_number() {
     let test = SiteTest::example();
-    let out = build(&test, &["--base-url", "/refarch/"]);
+    let out = test.build(&["--base-url", "/refarch/"]);
     let home = read(&out, "index.html");
     for chart in [
         "chart-method",
@@ -442,7 +410,7 @@ fn the_dashboard_charts_link_every_bar_and_print_its_number() {
         "the support window is marked in words"
     );
     assert!(home.contains("are more than one release behind.</desc>"));
-    let again = build(&test, &["--base-url", "/refarch/"]);
+    let again = test.build(&["--base-url", "/refarch/"]);
     assert_eq!(
         read(&again, "index.html"),
         home,
@@ -453,7 +421,7 @@ fn the_dashboard_charts_link_every_bar_and_print_its_number() {
 #[test]
 fn a_handoff_page_charts_resourcing_against_the_reference() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let page = read(&out, "engagements/quanta-freight/index.html");
     assert!(page.contains(
         "<title id=\"chart-cpu-title\">CPU limits against the m reference (tick)</title>"
@@ -476,7 +444,7 @@ fn a_handoff_page_charts_resourcing_against_the_reference() {
 #[test]
 fn handoff_and_size_pages_open_with_a_topology_diagram() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let page = read(&out, "engagements/quanta-freight/index.html");
     assert!(page.contains(
         "<svg class=\"topology\" role=\"img\" aria-labelledby=\"topology-title topology-desc\""
@@ -546,7 +514,7 @@ fn assert_well_formed_with_title_and_description(svg: &str, page: &str) {
 #[test]
 fn every_diagram_and_chart_is_well_formed_svg_with_a_title_and_a_description() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let pages = [
         "index.html",
         "engagements/quanta-freight/index.html",
@@ -567,7 +535,7 @@ fn every_diagram_and_chart_is_well_formed_svg_with_a_title_and_a_description() {
 #[test]
 fn the_topology_draws_each_node_pool_service_external_and_deviation_once() {
     let test = SiteTest::example();
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let site = refarch::load::load_site(test.path()).site.unwrap();
     for engagement in &site.engagements {
         let id = engagement.id.as_str();
@@ -647,7 +615,7 @@ fn a_long_section_lists_the_pages_around_each_page() {
             format!("+++\ntitle = \"Runbook {i:03}\"\nweight = {i}\n+++\nBody {i}.\n"),
         );
     }
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let nav = |page: &str| -> String {
         let html = read(&out, &format!("runbooks/{page}/index.html"));
         let start = html
@@ -679,7 +647,7 @@ fn the_dashboard_summarises_a_large_fleet() {
                 .replace("customer = \"", &format!("customer = \"Copy {i:02} ")),
         );
     }
-    let out = build(&test, &[]);
+    let out = test.build(&[]);
     let home = read(&out, "index.html");
     assert!(
         home.contains("more</a>"),
@@ -704,7 +672,7 @@ fn highlight_code_false_writes_code_blocks_escaped_and_unhighlighted() {
         "+++\ntitle = \"Values\"\n+++\n\n```toml\n[limits]\nusers = \"<1000>\"\n```\n",
     );
     let page = |out: &Path| read(out, "guide/values/index.html");
-    let highlighted = page(&build(&test, &[]));
+    let highlighted = page(&test.build(&[]));
     assert!(
         highlighted.contains("class=\"hl-"),
         "highlighted by default"
@@ -715,7 +683,7 @@ fn highlight_code_false_writes_code_blocks_escaped_and_unhighlighted() {
         "data/site.toml",
         format!("highlight_code = false\n{config}"),
     );
-    let plain = page(&build(&test, &[]));
+    let plain = page(&test.build(&[]));
     assert!(!plain.contains("class=\"hl-"), "{plain}");
     assert!(
         plain.contains("<pre class=\"code\" data-language=\"toml\" tabindex=\"0\"><code>[limits]\nusers = &quot;&lt;1000&gt;&quot;\n</code></pre>"),

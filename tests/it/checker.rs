@@ -17,9 +17,7 @@ use crate::site_test::{SiteTest, repo_root};
 fn checker_page() -> Option<(Browser, SiteTest, StaticServer)> {
     let mut browser = Browser::launch()?;
     let test = SiteTest::example();
-    let out = test.path().join("public");
-    let run = test.run(&["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let out = test.build(&[]);
     let server = StaticServer::start(&out, "/");
     browser.goto(&format!("{}/support/", server.base));
     browser.wait_for("window.refarchChecker !== undefined");

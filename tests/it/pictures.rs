@@ -58,9 +58,7 @@ fn pictures_are_legible_in_light_and_dark_and_are_kept_as_screenshots() {
         return;
     };
     let test = SiteTest::example();
-    let out = test.path().join("public");
-    let run = test.run(&["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    let out = test.build(&[]);
     let server = StaticServer::start(&out, "/");
     let shots = repo_root().join("target/screenshots");
     // Each page, and the picture on it a reviewer looks at first.

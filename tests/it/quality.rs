@@ -28,15 +28,6 @@ fn tools() -> Option<PathBuf> {
     None
 }
 
-fn built(test: &SiteTest, extra: &[&str]) -> PathBuf {
-    let out = test.path().join("public");
-    let mut args = vec!["build", "--output", out.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let run = test.run(&args);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    out
-}
-
 #[test]
 fn every_page_is_valid_html5() {
     let Some(tools) = tools() else { return };
@@ -44,9 +35,9 @@ fn every_page_is_valid_html5() {
     let example = SiteTest::example();
     let hostile = SiteTest::bad("hostile");
     let sites = [
-        built(&example, &[]),
-        built(&example, &["--profile", "publish"]),
-        built(&hostile, &[]),
+        example.build(&[]),
+        example.build(&["--profile", "publish"]),
+        hostile.build(&[]),
     ];
     let output = Command::new("java")
         .arg("-jar")
@@ -71,7 +62,7 @@ fn every_page_meets_wcag_2_1_aa_in_both_themes() {
     };
     let axe = std::fs::read_to_string(tools.join("node_modules/axe-core/axe.min.js")).unwrap();
     let test = SiteTest::example();
-    let out = built(&test, &[]);
+    let out = test.build(&[]);
     let server = StaticServer::start(&out, "/");
     let mut pages = vec![String::new()];
     for dir in [

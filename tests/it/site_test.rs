@@ -78,6 +78,18 @@ impl SiteTest {
         Run::from(output)
     }
 
+    /// `build` into `public/` with `extra` arguments, which must succeed;
+    /// returns the output directory.
+    pub fn build(&self, extra: &[&str]) -> PathBuf {
+        let out = self.path().join("public");
+        let mut args = vec!["build", "--output", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let run = self.run(&args);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("built "), "{}", run.stderr);
+        out
+    }
+
     pub fn check(&self) -> Run {
         self.run(&["check"])
     }

@@ -3,7 +3,7 @@
 //! that loop or lead out of the site. Each is refused with an error naming
 //! the file, or handled, within bounded time and memory.
 
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use crate::site_test::SiteTest;
