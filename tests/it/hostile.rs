@@ -92,7 +92,8 @@ fn poison_site(test: &SiteTest) -> usize {
     }
 
     // Put back the values a field refuses, as `check` reports them.
-    for _round in 0..25 {
+    for round in 0.. {
+        assert!(round < 25, "values are still refused after 25 rounds");
         let (_, report) = test.check_json();
         let refused: Vec<(String, usize)> = report["diagnostics"]
             .as_array()
@@ -247,7 +248,7 @@ fn hostile_text_in_every_field_reaches_every_output_as_text() {
     assert!(poisoned > 100, "only {poisoned} values carry the payload");
     let out = test.build(&[]);
 
-    let (mut pages_with_payload, mut json_files) = (0, 0);
+    let (mut pages_with_payload, mut json_files, mut exports) = (0, 0, 0);
     for file in files_under(&out) {
         let bytes = std::fs::read(out.join(&file)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
@@ -261,6 +262,7 @@ fn hostile_text_in_every_field_reaches_every_output_as_text() {
                 .unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
             json_files += 1;
             if file.starts_with("engagements/") {
+                exports += 1;
                 assert!(
                     value.to_string().contains("<script>alert(1)</script>"),
                     "{file} keeps the text as data"
@@ -272,6 +274,7 @@ fn hostile_text_in_every_field_reaches_every_output_as_text() {
         "hostile: {poisoned} values poisoned; the payload shows escaped on {pages_with_payload} pages; {json_files} JSON files parse"
     );
     assert!(pages_with_payload > 20, "{pages_with_payload}");
+    assert!(exports > 5, "only {exports} engagement exports were read");
     let engagement =
         std::fs::read_to_string(out.join("engagements/northwind-logistics/index.html")).unwrap();
     assert!(
