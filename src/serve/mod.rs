@@ -95,7 +95,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
             (
                 Arc::new(SiteFiles::new()),
                 base,
-                Some(diagnostics.render(false)),
+                Some(reload::problem_text(&diagnostics)),
             )
         }
     };
@@ -246,7 +246,7 @@ fn rebuild(builder: &mut Builder, shared: &Shared, paths: &[PathBuf], color: boo
             );
             let state = {
                 let mut state = shared.state.lock().expect("state lock");
-                state.problem = Some(diagnostics.render(false));
+                state.problem = Some(reload::problem_text(&diagnostics));
                 state.clone()
             };
             shared.hub.send("problem", &state);

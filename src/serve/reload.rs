@@ -3,9 +3,10 @@
 //! `problem` events once a rebuild is complete and swapped in.
 //!
 //! Each browser's connection is kept here, non-blocking once greeted: an
-//! event is a few hundred bytes, so a write that would block means a
-//! browser that stopped reading, and it is dropped rather than allowed to
-//! hold up the rebuild loop that sends the events.
+//! event is at most a few KiB (a problem's text is cut, see
+//! [`problem_text`]), so a write that would block means a browser that
+//! stopped reading, and it is dropped rather than allowed to hold up the
+//! rebuild loop that sends the events.
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -13,6 +14,29 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::Serialize;
+
+/// The most of a failed build's report an event carries: a larger event
+/// might not fit a socket's send buffer, and the browser, though reading,
+/// would be dropped. The terminal shows the rest.
+const PROBLEM_BYTES: usize = 4 * 1024;
+
+/// What the browsers' overlay shows of a failed build: its report, cut at
+/// a line after [`PROBLEM_BYTES`].
+pub fn problem_text(diagnostics: &crate::diagnostics::Diagnostics) -> String {
+    let text = diagnostics.render(false);
+    if text.len() <= PROBLEM_BYTES {
+        return text;
+    }
+    let mut end = PROBLEM_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind('\n').map_or(end, |line| line + 1);
+    format!(
+        "{}…\nand more: the terminal running `refarch serve` shows every problem.\n",
+        &text[..end]
+    )
+}
 
 /// Where the script and the event stream live, under the base path.
 pub const SCRIPT_PATH: &str = "__refarch/live.js";
@@ -102,6 +126,26 @@ pub fn inject(html: &[u8], base: &str, epoch: u64) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_report_is_cut_for_the_overlay_and_a_short_one_kept() {
+        use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+        let mut few = Diagnostics::default();
+        few.push(Diagnostic::new(Code::E020, "unknown method `helmm`"));
+        assert_eq!(problem_text(&few), few.render(false));
+
+        let mut many = Diagnostics::default();
+        for n in 0..2000 {
+            many.push(Diagnostic::new(
+                Code::E020,
+                format!("unknown method `m{n}`"),
+            ));
+        }
+        let text = problem_text(&many);
+        assert!(text.len() < PROBLEM_BYTES + 200, "{} bytes", text.len());
+        assert!(text.starts_with(&many.render(false)[..100]));
+        assert!(text.ends_with("shows every problem.\n"), "{text}");
+    }
 
     #[test]
     fn the_script_goes_before_the_end_of_body_under_the_base_path() {
