@@ -185,8 +185,9 @@ pub fn load_site(root: &Path) -> Loaded {
 
 /// Like [`load_site`], reusing what `cache` parsed last time for files whose
 /// text has not changed. With `keep`, the cache is updated for the next
-/// load; without, what was parsed moves into the site and the cache is left
-/// empty, so that a one-off build holds one copy of the model.
+/// load and the site's `sources` are left empty (no `serve` build reports
+/// findings); without, what was parsed moves into the site and the cache
+/// is left empty, so that a one-off build holds one copy of the model.
 pub fn load_site_cached(root: &Path, cache: &mut LoadCache, keep: bool) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     if !root.join(DATA_DIR).is_dir() {
@@ -214,7 +215,9 @@ pub fn load_site_cached(root: &Path, cache: &mut LoadCache, keep: bool) -> Loade
     let site = if diagnostics.has_errors() {
         None
     } else {
-        into_site(parsed)
+        // Only one-off loads keep the engagement files' text: `serve`'s
+        // builds report no findings, and need not copy ten thousand paths.
+        into_site(parsed, !keep)
     };
     Loaded {
         site,
@@ -602,7 +605,7 @@ pub fn relative_to(root: &Path, path: &Path) -> Option<String> {
     )
 }
 
-fn into_site(parsed: ParsedSite) -> Option<Site> {
+fn into_site(parsed: ParsedSite, with_sources: bool) -> Option<Site> {
     let mut sizes: Vec<ReferenceArchitecture> = parsed
         .sizes
         .into_iter()
@@ -614,7 +617,9 @@ fn into_site(parsed: ParsedSite) -> Option<Site> {
         .engagements
         .into_iter()
         .map(|parsed| {
-            sources.insert(parsed.file.path.clone(), parsed.file.text.clone());
+            if with_sources {
+                sources.insert(parsed.file.path.clone(), parsed.file.text.clone());
+            }
             parsed.value.clone()
         })
         .collect();

@@ -74,7 +74,8 @@ pub struct Site {
     /// Shared with the load cache, like the engagements.
     pub pages: Vec<std::sync::Arc<Page>>,
     /// The text of every engagement file by path, so that findings of the
-    /// analysis can be reported at their line.
+    /// analysis can be reported at their line. Empty in `serve`, which
+    /// reports no findings.
     pub sources: std::collections::BTreeMap<String, std::sync::Arc<str>>,
 }
 
