@@ -45,6 +45,23 @@ where
     Ok(())
 }
 
+/// The value `slot` holds when it was made under `key`; otherwise one made
+/// by `make`, which the slot then keeps.
+pub fn reuse<T: Clone, E>(
+    slot: &mut Option<(u64, T)>,
+    key: u64,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if let Some((made_under, value)) = slot
+        && *made_under == key
+    {
+        return Ok(value.clone());
+    }
+    let value = make()?;
+    *slot = Some((key, value.clone()));
+    Ok(value)
+}
+
 /// Sets the value of `id`, copying the id only when it is new.
 pub fn put<V, S: BuildHasher>(map: &mut HashMap<String, V, S>, id: &str, value: V) {
     match map.get_mut(id) {
@@ -108,6 +125,22 @@ mod tests {
             .collect();
         entries.sort();
         assert_eq!(entries, [("a", 1, "a=1"), ("b", 2, "b=2"), ("d", 1, "d=1")]);
+    }
+
+    #[test]
+    fn a_slot_is_made_again_only_under_another_key() {
+        let mut slot = None;
+        let made = std::cell::Cell::new(0);
+        let make = |value: u32| {
+            made.set(made.get() + 1);
+            Ok::<_, ()>(value)
+        };
+        assert_eq!(reuse(&mut slot, 1, || make(10)), Ok(10));
+        assert_eq!(reuse(&mut slot, 1, || make(20)), Ok(10));
+        assert_eq!(reuse(&mut slot, 2, || make(30)), Ok(30));
+        assert_eq!(made.get(), 2);
+        assert_eq!(reuse(&mut slot, 3, || Err::<u32, _>(())), Err(()));
+        assert_eq!(slot, Some((2, 30)), "a failure keeps the slot");
     }
 
     #[test]

@@ -140,6 +140,9 @@ pub struct Builder {
     /// The sitemap, with the key of the base URL and the pages it lists:
     /// an edit of a page's content leaves it as it was.
     sitemap: Option<(u64, Arc<[u8]>)>,
+    /// `support/support.json`, with the site-wide key: it is made from
+    /// site-wide data alone.
+    support_json: Option<(u64, Arc<[u8]>)>,
     index_search: bool,
 }
 
@@ -160,6 +163,7 @@ impl Builder {
             exports: Keyed::default(),
             search: None,
             sitemap: None,
+            support_json: None,
             index_search: true,
         }
     }
@@ -372,11 +376,15 @@ impl Builder {
         }
         files.push((
             "sitemap.xml".to_string(),
-            self.sitemap(&rendered.pages, &urls, keep),
+            self.sitemap(&rendered.pages, &urls),
         ));
+        let support_json = keyed::reuse(&mut self.support_json, global, || {
+            Ok::<_, std::convert::Infallible>(Arc::from(exports::support_json(site)))
+        });
+        let Ok(support_json) = support_json;
+        files.push(("support/support.json".to_string(), support_json));
         let mut add = |path: &str, bytes: Vec<u8>| files.push((path.to_string(), Arc::from(bytes)));
         add("robots.txt", sitemap::robots(&urls).into_bytes());
-        add("support/support.json", exports::support_json(site));
         for (path, bytes) in rendered.files {
             add(&path, bytes);
         }
@@ -440,12 +448,7 @@ impl Builder {
 
     /// The sitemap of `pages`, or the previous build's when it lists the
     /// same pages under the same base.
-    fn sitemap<T>(
-        &mut self,
-        pages: &[(Arc<RenderedPage>, T)],
-        urls: &Urls,
-        keep: bool,
-    ) -> Arc<[u8]> {
+    fn sitemap<T>(&mut self, pages: &[(Arc<RenderedPage>, T)], urls: &Urls) -> Arc<[u8]> {
         let key = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -455,16 +458,11 @@ impl Builder {
             }
             hasher.finish()
         };
-        if let Some((cached, bytes)) = &self.sitemap
-            && *cached == key
-        {
-            return bytes.clone();
-        }
-        let bytes: Arc<[u8]> =
-            Arc::from(sitemap::sitemap(pages.iter().map(|(page, _)| &**page), urls).into_bytes());
-        if keep {
-            self.sitemap = Some((key, bytes.clone()));
-        }
+        let made = keyed::reuse(&mut self.sitemap, key, || {
+            let xml = sitemap::sitemap(pages.iter().map(|(page, _)| &**page), urls);
+            Ok::<_, std::convert::Infallible>(Arc::from(xml.into_bytes()))
+        });
+        let Ok(bytes) = made;
         bytes
     }
 

@@ -104,6 +104,10 @@ pub type Fragments = crate::keyed::Keyed<std::sync::Arc<str>>;
 pub struct RenderCache {
     pub pages: PageCache,
     pub fragments: FragmentCache,
+    /// The template environment, with the site-wide key it was made under
+    /// (which covers the theme's templates and the base URL): parsing
+    /// every template again cost each `serve` rebuild a millisecond or two.
+    pub templates: Option<(u64, std::sync::Arc<Environment<'static>>)>,
 }
 
 /// Renders every page of `site`, reusing pages of `cache` whose inputs
@@ -122,8 +126,11 @@ pub fn render_site<T: Send, E: Send>(
     each: impl Fn(&RenderedPage, u64) -> Result<T, E> + Sync,
 ) -> Result<RenderedSite<T>, RenderError<E>> {
     let urls = Urls::new(&options.base_url);
-    let env = templates::environment(&options.root, &options.theme, &urls)
-        .map_err(|d| RenderError::Template(single(d)))?;
+    let env = crate::keyed::reuse(&mut cache.templates, inputs.global, || {
+        templates::environment(&options.root, &options.theme, &urls)
+            .map(std::sync::Arc::new)
+            .map_err(|d| RenderError::Template(single(d)))
+    })?;
     // Converted to a template value once, not once per page.
     let site_view = Value::from(Serde(views::site_view(
         site,
