@@ -156,7 +156,8 @@ fn parse_global<T: DeserializeOwned>(
 }
 
 /// Shared entries: a file unchanged since the last load costs a pointer copy.
-type FileCache<T> = HashMap<String, std::sync::Arc<CachedFile<T>>>;
+/// Keyed by path with FxHash: every file's path is looked up on every load.
+type FileCache<T> = rustc_hash::FxHashMap<String, std::sync::Arc<CachedFile<T>>>;
 
 #[derive(Clone)]
 struct CachedFile<T> {
