@@ -155,6 +155,11 @@ mod tests {
     }
 }
 
+/// A percentage for progress bars, 0–100.
+pub fn percent(part: usize, whole: usize) -> u32 {
+    (part * 100).checked_div(whole).map_or(0, |p| p as u32)
+}
+
 /// What the analyses say about one engagement, computed once per build and
 /// shared by every page and export that shows it.
 #[derive(Debug, Clone)]

@@ -451,7 +451,7 @@ impl Builder {
     fn sitemap<T>(&mut self, pages: &[(Arc<RenderedPage>, T)], urls: &Urls) -> Arc<[u8]> {
         let key = {
             use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            let mut hasher = crate::render::KeyHasher::default();
             urls.absolute("").hash(&mut hasher);
             for (page, _) in pages.iter().filter(|(page, _)| page.listed) {
                 page.path.hash(&mut hasher);

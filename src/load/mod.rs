@@ -168,10 +168,7 @@ struct CachedFile<T> {
 
 /// A stable-within-a-process hash of a file's text.
 pub fn hash_text(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+    crate::render::fingerprint(text)
 }
 
 pub const DATA_DIR: &str = "data";
@@ -325,7 +322,7 @@ fn parse_all(
         },
     );
 
-    let mut global = std::collections::hash_map::DefaultHasher::new();
+    let mut global = crate::render::KeyHasher::default();
     for relative in &size_files {
         if let Some(entry) = cache.sizes.get(relative) {
             global_texts.push(entry.hash.to_string());

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::analysis::fleet::{Fleet, FleetCache};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Engagement, Page, Site};
 use urls::Urls;
@@ -108,6 +109,8 @@ pub struct RenderCache {
     /// (which covers the theme's templates and the base URL): parsing
     /// every template again cost each `serve` rebuild a millisecond or two.
     pub templates: Option<(u64, std::sync::Arc<Environment<'static>>)>,
+    /// The fleet of each run of engagements, for the dashboard.
+    pub fleet: FleetCache,
 }
 
 /// Renders every page of `site`, reusing pages of `cache` whose inputs
@@ -142,6 +145,7 @@ pub fn render_site<T: Send, E: Send>(
         analysis,
         inputs,
         fragments: std::sync::Mutex::new(std::mem::take(&mut cache.fragments)),
+        fleet: std::sync::Mutex::new(std::mem::take(&mut cache.fleet)),
         contents: &contents,
         env: &env,
         site_view: &site_view,
@@ -193,6 +197,7 @@ pub fn render_site<T: Send, E: Send>(
         })
         .collect();
     cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
+    cache.fleet = renderer.fleet.into_inner().expect("fleet lock");
     let mut diagnostics = Diagnostics::default();
     let mut pages = Vec::with_capacity(results.len());
     for result in results {
@@ -236,10 +241,17 @@ pub enum RenderError<E> {
     Output(E),
 }
 
-/// A hash of anything hashable.
+/// The hasher of every cache key. Keys are compared, never used to find
+/// a bucket or shown, and their inputs are mostly other keys and file
+/// text, so a fast multiply-mix hash will do: SipHash, which resists
+/// chosen inputs no one here chooses, cost `serve` a tenth of each
+/// rebuild hashing the same ten thousand keys.
+pub type KeyHasher = rustc_hash::FxHasher;
+
+/// A hash of anything hashable, as a cache key.
 pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     use std::hash::Hasher;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = KeyHasher::default();
     value.hash(&mut hasher);
     hasher.finish()
 }
@@ -330,6 +342,8 @@ struct Renderer<'a> {
     inputs: PageInputs<'a>,
     /// Fragments of earlier builds, updated by this one.
     fragments: std::sync::Mutex<FragmentCache>,
+    /// The fleet's runs of earlier builds, updated by the dashboard's job.
+    fleet: std::sync::Mutex<FleetCache>,
     contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
     site_view: &'a Value,
@@ -346,7 +360,7 @@ impl Renderer<'_> {
                 "home.html",
                 PageMeta::new(site.config.title.clone(), "", "")
                     .described(site.config.description.clone()),
-                Value::from(Serde(views::home::home_view(site, self.analysis, urls))),
+                Value::from(Serde(views::home::home_view(site, &self.fleet(site), urls))),
                 true,
             ),
             Job::Support => (
@@ -525,12 +539,7 @@ impl Renderer<'_> {
             &mut kept,
             &site.engagements,
             |e| e.id.as_str(),
-            |e| {
-                fingerprint(&(
-                    self.inputs.global,
-                    self.inputs.engagements.get(e.id.as_str()),
-                ))
-            },
+            |e| self.engagement_key(e),
             |e| match row(e, self.analysis.of_engagement(e.id.as_str())) {
                 Some(row) => self
                     .render_template(&template, context! { r => row })
@@ -549,6 +558,22 @@ impl Renderer<'_> {
             .expect("fragment lock")
             .insert(kind, kept);
         rows
+    }
+
+    /// The fleet of every engagement, from the runs the previous build
+    /// kept where their engagements are unchanged.
+    fn fleet(&self, site: &Site) -> Fleet {
+        let mut runs = self.fleet.lock().expect("fleet lock");
+        runs.fleet(site, self.analysis, |e| self.engagement_key(e))
+    }
+
+    /// The fingerprint of what one engagement's rows and parts are made
+    /// from: the engagement and the site-wide inputs its analysis reads.
+    fn engagement_key(&self, engagement: &Engagement) -> u64 {
+        fingerprint(&(
+            self.inputs.global,
+            self.inputs.engagements.get(engagement.id.as_str()),
+        ))
     }
 
     /// Prose a content page adds to a generated page.

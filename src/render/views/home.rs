@@ -1,17 +1,18 @@
 //! The fleet dashboard on `/`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::{Link, Names, StatusView, percent, status_view};
-use crate::analysis::fleet::{ADOPTION_GOAL_DAYS, Count, fleet};
-use crate::model::{Engagement, EngagementStatus, Level, Site};
+use crate::analysis::fleet::{self, ADOPTION_GOAL_DAYS, Fleet, Group, Member};
+use crate::model::{Level, Site};
 use crate::render::charts::{Bar, bars};
 
-/// Rows a dashboard table shows: the dashboard summarises the fleet, and
-/// a table of thousands of rows would bury it (and cost every build).
-pub const DASHBOARD_ROWS: usize = 20;
+/// Rows a dashboard table shows: the rows the fleet keeps.
+pub const DASHBOARD_ROWS: usize = fleet::ROWS;
 /// Customers named in a row of counts before "and N more".
-pub const NAMES_PER_ROW: usize = 12;
+pub const NAMES_PER_ROW: usize = fleet::NAMES;
 
 #[derive(Debug, Serialize)]
 pub struct HomeView {
@@ -106,30 +107,13 @@ pub struct ProgressRow {
     pub percent: u32,
 }
 
-pub fn home_view(
-    site: &Site,
-    analysis: &crate::analysis::Analysis,
-    urls: &crate::render::urls::Urls,
-) -> HomeView {
-    let all: Vec<&Engagement> = site.engagements.iter().map(|e| &**e).collect();
-    let fleet = fleet(site, &all, analysis);
+pub fn home_view(site: &Site, fleet: &Fleet, urls: &crate::render::urls::Urls) -> HomeView {
     let names = Names::new(site);
-    let by_id: rustc_hash::FxHashMap<&str, &Engagement> = site
-        .engagements
-        .iter()
-        .map(|e| (e.id.as_str(), &**e))
-        .collect();
-    let link = |id: &str| {
+    let link = |member: &Member| {
         Link::new(
-            by_id.get(id).map_or(id, |e| e.customer.as_str()),
-            format!("engagements/{id}/"),
+            member.customer.as_str(),
+            format!("engagements/{}/", member.id),
         )
-    };
-    let count = |status: EngagementStatus| {
-        site.engagements
-            .iter()
-            .filter(|e| e.status == status)
-            .count()
     };
     let window: Vec<String> = site
         .releases
@@ -137,130 +121,116 @@ pub fn home_view(
         .iter()
         .map(ToString::to_string)
         .collect();
-    let rows = |counts: &[Count], key: &str, label: &dyn Fn(&str) -> String| -> Vec<CountRow> {
-        counts
-            .iter()
-            .map(|c| CountRow {
-                value: c.value.clone(),
-                label: label(&c.value),
-                count: c.engagements.len(),
-                percent: percent(c.engagements.len(), fleet.engagements),
-                filter: format!("engagements/?{key}={}", c.value),
-                engagements: c
-                    .engagements
-                    .iter()
-                    .take(NAMES_PER_ROW)
-                    .map(|id| link(id))
-                    .collect(),
-                more: c.engagements.len().saturating_sub(NAMES_PER_ROW),
-                supported: key == "release" && window.contains(&c.value),
+    let rows = |groups: Vec<(String, &Group)>, key: &str, label: &dyn Fn(&str) -> String| {
+        groups
+            .into_iter()
+            .map(|(value, group)| CountRow {
+                label: label(&value),
+                count: group.count,
+                percent: percent(group.count, fleet.engagements),
+                filter: format!("engagements/?{key}={value}"),
+                engagements: group.first.iter().map(link).collect(),
+                more: group.count.saturating_sub(NAMES_PER_ROW),
+                supported: key == "release" && window.contains(&value),
+                value,
             })
-            .collect()
+            .collect::<Vec<CountRow>>()
     };
-    let mut adoption_days: Vec<i64> = fleet.adoption.iter().map(|a| a.days).collect();
-    adoption_days.sort();
-    // Each table's most pressing rows first; sorts are stable, so ties
-    // keep the fleet's order.
-    let mut flagged: Vec<_> = fleet
-        .deprecated
-        .iter()
-        .chain(&fleet.not_supported)
-        .collect();
-    flagged.sort_by_key(|f| std::cmp::Reverse(f.status));
-    let mut adoption: Vec<_> = fleet.adoption.iter().collect();
-    adoption.sort_by_key(|a| std::cmp::Reverse(a.days));
-    let mut risks: Vec<_> = fleet.open_risks.iter().collect();
-    risks.sort_by_key(|r| std::cmp::Reverse((r.impact, r.likelihood)));
-    // Rows are made only for what the table shows.
-    let mut in_progress: Vec<(u32, &crate::analysis::fleet::ExitProgress, &Engagement)> = fleet
-        .exit_criteria
-        .iter()
-        .filter_map(|p| {
-            let engagement = *by_id.get(p.engagement)?;
-            (engagement.status != EngagementStatus::HandedOff)
-                .then(|| (percent(p.done, p.total), p, engagement))
-        })
-        .collect();
-    in_progress.sort_by_key(|(percent, _, _)| *percent);
-    let progress_total = in_progress.len();
-    let progress: Vec<ProgressRow> = in_progress
-        .into_iter()
-        .take(DASHBOARD_ROWS)
-        .map(|(percent, p, engagement)| ProgressRow {
-            engagement: link(p.engagement),
-            status: engagement.status.id().to_string(),
-            done: p.done,
-            total: p.total,
-            percent,
-        })
-        .collect();
     let mut view = HomeView {
         engagements: fleet.engagements,
-        handed_off: count(EngagementStatus::HandedOff),
-        in_progress: count(EngagementStatus::InProgress),
-        planned: count(EngagementStatus::Planned),
+        handed_off: fleet.handed_off,
+        in_progress: fleet.in_progress,
+        planned: fleet.planned,
         latest_release: site
             .releases
             .latest()
             .map_or(String::new(), |v| v.to_string()),
         within_one_release: fleet.within_one_release,
         within_one_release_percent: percent(fleet.within_one_release, fleet.engagements),
-        by_method: rows(&fleet.by_method, "method", &|id| names.method(id)),
-        by_provider: rows(&fleet.by_provider, "provider", &|id| names.provider(id)),
-        by_size: rows(&fleet.by_size, "size", &|id| names.size(id)),
-        by_release: rows(&fleet.by_release, "release", &|id| id.to_string()),
+        by_method: rows(largest_first(&fleet.by_method), "method", &|id| {
+            names.method(id)
+        }),
+        by_provider: rows(largest_first(&fleet.by_provider), "provider", &|id| {
+            names.provider(id)
+        }),
+        by_size: rows(largest_first(&fleet.by_size), "size", &|id| names.size(id)),
+        by_release: rows(latest_first(&fleet.by_release), "release", &|id| {
+            id.to_string()
+        }),
         window,
-        flagged: flagged
-            .iter()
-            .take(DASHBOARD_ROWS)
+        flagged: fleet
+            .flagged
+            .items()
             .map(|f| FlagRow {
-                engagement: link(f.engagement),
-                rule: f.rule.to_string(),
+                engagement: link(&f.engagement),
+                rule: f.rule.clone(),
                 status: status_view(site, f.status),
             })
             .collect(),
-        flagged_total: flagged.len(),
-        adoption: adoption
-            .iter()
-            .take(DASHBOARD_ROWS)
+        flagged_total: fleet.flagged.total,
+        adoption: fleet
+            .adoption
+            .items()
             .map(|a| AdoptionRow {
-                engagement: link(a.engagement),
+                engagement: link(&a.engagement),
                 release: a.release.to_string(),
                 days: a.days,
                 within_goal: a.days <= ADOPTION_GOAL_DAYS,
             })
             .collect(),
-        adoption_total: adoption.len(),
+        adoption_total: fleet.adoption.total,
         adoption_goal_days: ADOPTION_GOAL_DAYS,
-        adopted_within_goal: fleet.adopted_within_a_month,
-        median_adoption_days: adoption_days.get(adoption_days.len() / 2).copied(),
-        high_impact_risks: fleet
+        adopted_within_goal: fleet.adopted_within_goal(),
+        median_adoption_days: fleet.median_adoption_days(),
+        high_impact_risks: fleet.high_impact_risks,
+        risks: fleet
             .open_risks
-            .iter()
-            .filter(|r| r.impact == Level::High)
-            .count(),
-        risks: risks
-            .iter()
-            .take(DASHBOARD_ROWS)
+            .items()
             .map(|r| RiskRow {
-                engagement: link(r.engagement),
-                title: r.title.to_string(),
+                engagement: link(&r.engagement),
+                title: r.title.clone(),
                 likelihood: r.likelihood,
                 impact: r.impact,
             })
             .collect(),
-        risks_total: risks.len(),
-        progress_total,
-        progress,
-        escalations: fleet
-            .escalations
-            .iter()
-            .map(|c| c.value.parse::<usize>().unwrap_or(0))
-            .sum(),
+        risks_total: fleet.open_risks.total,
+        progress_total: fleet.exit_criteria.total,
+        progress: fleet
+            .exit_criteria
+            .items()
+            .map(|p| ProgressRow {
+                engagement: link(&p.engagement),
+                status: p.status.id().to_string(),
+                done: p.done,
+                total: p.total,
+                percent: percent(p.done, p.total),
+            })
+            .collect(),
+        escalations: fleet.escalations,
         charts: Charts::default(),
     };
     view.charts = charts(&view, urls);
     view
+}
+
+/// Groups by value, the largest first, ties by value.
+fn largest_first(groups: &BTreeMap<String, Group>) -> Vec<(String, &Group)> {
+    let mut sorted: Vec<(String, &Group)> = groups
+        .iter()
+        .map(|(value, group)| (value.clone(), group))
+        .collect();
+    // Stable: ties keep the map's order of values.
+    sorted.sort_by_key(|(_, group)| std::cmp::Reverse(group.count));
+    sorted
+}
+
+/// Groups by release, the latest first.
+fn latest_first(groups: &BTreeMap<(u64, u64), Group>) -> Vec<(String, &Group)> {
+    groups
+        .iter()
+        .rev()
+        .map(|((major, minor), group)| (format!("{major}.{minor}"), group))
+        .collect()
 }
 
 fn count_bars(rows: &[CountRow], urls: &crate::render::urls::Urls) -> Vec<Bar> {

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::markdown::TocEntry;
 use super::urls::Urls;
+pub use crate::analysis::percent;
 use crate::model::{Site, Status};
 
 /// A link: text and a site path (without the base; templates apply `url`).
@@ -185,9 +186,4 @@ pub fn cores(cpu: crate::model::Cpu) -> String {
         let text = format!("{:.3}", cpu.cores());
         text.trim_end_matches('0').to_string()
     }
-}
-
-/// A percentage for progress bars, 0–100.
-pub fn percent(part: usize, whole: usize) -> u32 {
-    (part * 100).checked_div(whole).map_or(0, |p| p as u32)
 }
