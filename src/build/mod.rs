@@ -334,6 +334,7 @@ impl Builder {
         let inputs = PageInputs {
             global,
             engagements: &loaded.fingerprints.engagements,
+            all_engagements: loaded.fingerprints.all_engagements,
             pages: &loaded.fingerprints.pages,
         };
         let search = self.search.as_ref();

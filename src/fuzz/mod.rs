@@ -16,7 +16,7 @@
 //! REFARCH_FUZZ_SECONDS=300 cargo test --release --lib fuzz -- --nocapture
 //! ```
 
-mod targets;
+pub(crate) mod targets;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

@@ -145,7 +145,7 @@ const SITE_FILES: [&str; 7] = [
     "content/guide/reading.md",
 ];
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
         let target = to.join(entry.file_name());

@@ -12,6 +12,7 @@ mod validate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -60,9 +61,8 @@ pub struct ParsedSite {
     /// broken file does not also turn every reference to it into an error.
     pub size_files: Vec<String>,
     pub engagement_files: Vec<String>,
-    /// The hash of each engagement file's text, by path.
-    pub engagement_hashes: HashMap<String, u64>,
-    pub fingerprints: Fingerprints,
+    /// Shared with the load cache, which patches it for the next load.
+    pub fingerprints: Arc<Fingerprints>,
 }
 
 /// The outcome of loading: the site when there were no errors, and every
@@ -72,19 +72,53 @@ pub struct Loaded {
     pub site: Option<Site>,
     pub diagnostics: Diagnostics,
     /// Hashes of the inputs, so that later stages can tell what changed.
-    pub fingerprints: Fingerprints,
+    pub fingerprints: Arc<Fingerprints>,
 }
 
-/// Content hashes of the inputs of one load.
-#[derive(Debug, Clone, Default)]
+/// Content hashes of files, by name.
+pub type FileHashes = rustc_hash::FxHashMap<String, u64>;
+
+/// Content hashes of the inputs of one load. Every later stage looks each
+/// engagement up here on every build, so it is kept between loads and
+/// patched with the files that changed, and looked up by hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fingerprints {
     /// Everything every page depends on: site, catalog, releases, support
     /// rules and reference architectures.
     pub global: u64,
-    /// Each engagement file, by engagement id.
-    pub engagements: std::collections::BTreeMap<String, u64>,
+    /// Each engagement file that parsed, by its name without `.toml`:
+    /// the engagement's id in any site that loads (another id is an error).
+    pub engagements: FileHashes,
+    /// Every entry of `engagements` at once, for pages that list them all.
+    /// A sum of a hash per entry, so that it can be patched entry by entry.
+    pub all_engagements: u64,
     /// Each content page, by its path under `content/`.
-    pub pages: std::collections::BTreeMap<String, u64>,
+    pub pages: FileHashes,
+}
+
+impl Fingerprints {
+    /// Sets or, with `None`, removes the hash of one engagement file.
+    fn set_engagement(&mut self, id: &str, hash: Option<u64>) {
+        let entry = |hash: u64| crate::render::fingerprint(&(id, hash));
+        if let Some(old) = self.engagements.remove(id) {
+            self.all_engagements = self.all_engagements.wrapping_sub(entry(old));
+        }
+        if let Some(hash) = hash {
+            self.engagements.insert(id.to_string(), hash);
+            self.all_engagements = self.all_engagements.wrapping_add(entry(hash));
+        }
+    }
+
+    fn set_page(&mut self, path: &str, hash: Option<u64>) {
+        match hash {
+            Some(hash) => {
+                self.pages.insert(path.to_string(), hash);
+            }
+            None => {
+                self.pages.remove(path);
+            }
+        }
+    }
 }
 
 /// Parsed files kept between loads, keyed by path and reused while the
@@ -108,6 +142,8 @@ pub struct LoadCache {
     support: GlobalFile<SupportRules>,
     /// What validating each engagement file found last time.
     checks: validate::EngagementChecks,
+    /// The hashes of the last load, patched by the next.
+    fingerprints: Arc<Fingerprints>,
     /// Paths (relative to the root) changed since the last load, or `None`
     /// when that is not known and everything is listed and read.
     changed: Option<std::collections::BTreeSet<String>>,
@@ -141,14 +177,14 @@ fn parse_global<T: DeserializeOwned>(
     cache: &mut GlobalFile<T>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Parsed<T>> {
-    let hash = hash_text(&file.text);
     if let Some((cached, parsed, found)) = cache
-        && *cached == hash
+        && *cached == file.hash
     {
         diagnostics.extend(found.clone());
         return parsed.clone();
     }
     let mut found = Diagnostics::default();
+    let hash = file.hash;
     let parsed = parse_file(file, kind, &mut found);
     diagnostics.extend(found.clone());
     *cache = Some((hash, parsed.clone(), found));
@@ -199,7 +235,7 @@ pub fn load_site_cached(root: &Path, cache: &mut LoadCache, keep: bool) -> Loade
         return Loaded {
             site: None,
             diagnostics,
-            fingerprints: Fingerprints::default(),
+            fingerprints: Arc::default(),
         };
     }
     let mut parsed = parse_all(root, cache, keep, &mut diagnostics);
@@ -290,7 +326,7 @@ fn parse_all(
     );
     let engagement_files = listing(root, ENGAGEMENTS_DIR, "toml", changed, cache, diagnostics);
     parsed.engagement_files = engagement_files.iter().map(stem).collect();
-    parse_many(
+    let read_engagements = parse_many(
         root,
         &engagement_files,
         &mut cache.engagements,
@@ -306,7 +342,7 @@ fn parse_all(
         },
     );
     let content_files = listing(root, CONTENT_DIR, "md", changed, cache, diagnostics);
-    parse_many(
+    let read_pages = parse_many(
         root,
         &content_files,
         &mut cache.pages,
@@ -329,29 +365,14 @@ fn parse_all(
         }
     }
     std::hash::Hash::hash(&global_texts, &mut global);
-    parsed.fingerprints.global = std::hash::Hasher::finish(&global);
-    for relative in &engagement_files {
-        if let Some(CachedFile {
-            hash,
-            parsed: Some(engagement),
-            ..
-        }) = cache.engagements.get(relative).map(|entry| &**entry)
-        {
-            parsed
-                .fingerprints
-                .engagements
-                .insert(engagement.value.id.to_string(), *hash);
-            parsed.engagement_hashes.insert(relative.clone(), *hash);
-        }
-    }
-    for relative in &content_files {
-        if let Some(entry) = cache.pages.get(relative) {
-            parsed
-                .fingerprints
-                .pages
-                .insert(relative[CONTENT_DIR.len() + 1..].to_string(), entry.hash);
-        }
-    }
+    let global = std::hash::Hasher::finish(&global);
+    parsed.fingerprints = fingerprints(
+        cache,
+        changed,
+        (&engagement_files, &read_engagements),
+        (&content_files, &read_pages),
+        global,
+    );
     if keep {
         cache.changed = Some(Default::default());
     }
@@ -389,14 +410,15 @@ fn parse_all(
 /// Reads `files` and parses, in parallel, those whose text differs from
 /// what `cache` holds, updating it in place. A file the cache holds that
 /// is not among the `changed` paths (when they are known) is not even
-/// read: in `serve`, an edit reads one file of ten thousand.
+/// read: in `serve`, an edit reads one file of ten thousand. Returns the
+/// paths whose entry it replaced.
 fn parse_many<T: Send + Sync>(
     root: &Path,
     files: &[String],
     cache: &mut FileCache<T>,
     changed: Option<&std::collections::BTreeSet<String>>,
     parse: impl Fn(SourceFile, &mut Diagnostics) -> Option<Parsed<T>> + Sync,
-) {
+) -> Vec<String> {
     let to_read: Vec<&String> = match changed {
         Some(changed) => files
             .iter()
@@ -417,7 +439,7 @@ fn parse_many<T: Send + Sync>(
                 };
                 return Some((relative, std::sync::Arc::new(failed)));
             };
-            let hash = hash_text(&file.text);
+            let hash = file.hash;
             if previous
                 .get(relative)
                 .is_some_and(|cached| cached.hash == hash && hash != 0)
@@ -433,10 +455,78 @@ fn parse_many<T: Send + Sync>(
             Some((relative, std::sync::Arc::new(made)))
         })
         .collect();
+    let mut replaced = Vec::with_capacity(read.len());
     for (relative, entry) in read {
         crate::keyed::put(cache, relative, entry);
+        replaced.push(relative.clone());
     }
     crate::keyed::retain_present(cache, files.iter().map(String::as_str));
+    replaced
+}
+
+/// The load's fingerprints: the last load's patched with the files read
+/// or changed since, when the changes are known; made afresh otherwise.
+fn fingerprints(
+    cache: &mut LoadCache,
+    changed: Option<&std::collections::BTreeSet<String>>,
+    (engagement_files, read_engagements): (&[String], &[String]),
+    (content_files, read_pages): (&[String], &[String]),
+    global: u64,
+) -> Arc<Fingerprints> {
+    let engagement_hash = |cache: &LoadCache, relative: &str| match cache.engagements.get(relative)
+    {
+        Some(entry) if entry.parsed.is_some() => Some(entry.hash),
+        _ => None,
+    };
+    let page_hash =
+        |cache: &LoadCache, relative: &str| cache.pages.get(relative).map(|entry| entry.hash);
+    let engagement_id = |relative: &str| {
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        name.strip_suffix(".toml").unwrap_or(name).to_string()
+    };
+    let under_content = |relative: &str| relative[CONTENT_DIR.len() + 1..].to_string();
+
+    let mut fingerprints = std::mem::take(&mut cache.fingerprints);
+    let patch = Arc::make_mut(&mut fingerprints);
+    patch.global = global;
+    match changed {
+        Some(changed) => {
+            let touched = |dir: &str, read: &[String]| -> Vec<String> {
+                let prefix = format!("{dir}/");
+                let mut paths: Vec<String> = changed
+                    .iter()
+                    .filter(|path| path.starts_with(&prefix))
+                    .chain(read)
+                    .cloned()
+                    .collect();
+                paths.sort();
+                paths.dedup();
+                paths
+            };
+            for relative in touched(ENGAGEMENTS_DIR, read_engagements) {
+                let hash = engagement_hash(cache, &relative);
+                patch.set_engagement(&engagement_id(&relative), hash);
+            }
+            for relative in touched(CONTENT_DIR, read_pages) {
+                patch.set_page(&under_content(&relative), page_hash(cache, &relative));
+            }
+        }
+        None => {
+            *patch = Fingerprints {
+                global,
+                ..Fingerprints::default()
+            };
+            for relative in engagement_files {
+                let hash = engagement_hash(cache, relative);
+                patch.set_engagement(&engagement_id(relative), hash);
+            }
+            for relative in content_files {
+                patch.set_page(&under_content(relative), page_hash(cache, relative));
+            }
+        }
+    }
+    cache.fingerprints = fingerprints.clone();
+    fingerprints
 }
 
 /// Puts what the cache holds for `files` into the parsed site, in order,
@@ -690,4 +780,71 @@ pub fn read_toml<T: DeserializeOwned + Clone>(
     let value = parse_file::<T>(file, kind, &mut diagnostics)
         .map(|parsed| std::sync::Arc::unwrap_or_clone(parsed.value));
     (value, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A load that reads only the changed files must hash the inputs
+    /// as a load that reads every file does.
+    #[test]
+    fn patched_fingerprints_equal_fresh_ones_over_a_series_of_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis");
+        crate::fuzz::targets::copy_dir(&fixture, root);
+        let mut cache = LoadCache::default();
+        let first = load_site_cached(root, &mut cache, true);
+        assert!(first.site.is_some());
+        assert_eq!(first.fingerprints.engagements.len(), 3);
+
+        let acme = std::fs::read_to_string(root.join("data/engagements/acme.toml")).unwrap();
+        type Edit = (&'static str, &'static str, Box<dyn Fn(&Path)>);
+        let edits: Vec<Edit> = vec![
+            ("edit", "data/engagements/acme.toml", {
+                let text = acme.replace("Acme", "Acme Corp");
+                Box::new(move |path| std::fs::write(path, &text).unwrap())
+            }),
+            ("add", "data/engagements/delta.toml", {
+                let text = acme.replace("id = \"acme\"", "id = \"delta\"");
+                Box::new(move |path| std::fs::write(path, &text).unwrap())
+            }),
+            ("break", "data/engagements/delta.toml", {
+                Box::new(|path| std::fs::write(path, "id = [").unwrap())
+            }),
+            ("mend", "data/engagements/delta.toml", {
+                let text = acme.replace("id = \"acme\"", "id = \"delta\"");
+                Box::new(move |path| std::fs::write(path, &text).unwrap())
+            }),
+            ("delete", "data/engagements/delta.toml", {
+                Box::new(|path| std::fs::remove_file(path).unwrap())
+            }),
+            ("edit a page", "content/guide/reading.md", {
+                Box::new(|path| {
+                    let text = std::fs::read_to_string(path).unwrap() + "\nMore.\n";
+                    std::fs::write(path, text).unwrap()
+                })
+            }),
+            ("add a page", "content/guide/more.md", {
+                Box::new(|path| {
+                    std::fs::write(path, "+++\ntitle = \"More\"\n+++\n\nText.\n").unwrap()
+                })
+            }),
+            ("delete a page", "content/guide/more.md", {
+                Box::new(|path| std::fs::remove_file(path).unwrap())
+            }),
+        ];
+        let mut previous = first.fingerprints.clone();
+        drop(first);
+        for (what, relative, edit) in edits {
+            edit(&root.join(relative));
+            cache.note_changes([relative.to_string()]);
+            let patched = load_site_cached(root, &mut cache, true).fingerprints;
+            let fresh = load_site(root).fingerprints;
+            assert_eq!(patched, fresh, "after `{what}`");
+            assert_ne!(patched, previous, "`{what}` changed nothing");
+            previous = patched;
+        }
+    }
 }

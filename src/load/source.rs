@@ -18,6 +18,9 @@ pub struct SourceFile {
     /// Shared: the parsed file, the load cache and the site's sources all
     /// hold it.
     pub text: Arc<str>,
+    /// The hash of `text` (see [`super::hash_text`]): what tells an
+    /// edited file from an unchanged one.
+    pub hash: u64,
     /// Where each line starts, made at the first location asked for in a
     /// large file: a file with thousands of mistakes must not cost a scan
     /// from its start for each.
@@ -29,9 +32,11 @@ const INDEXED_BYTES: usize = 64 * 1024;
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
+        let text: Arc<str> = text.into();
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            hash: super::hash_text(&text),
+            text,
             line_starts: OnceLock::new(),
         }
     }

@@ -81,9 +81,11 @@ pub struct PageInputs<'a> {
     /// Site-wide inputs: data every page shows, templates, base URL, profile.
     pub global: u64,
     /// Each engagement file, by id.
-    pub engagements: &'a std::collections::BTreeMap<String, u64>,
+    pub engagements: &'a crate::load::FileHashes,
+    /// All engagement files at once.
+    pub all_engagements: u64,
     /// Each content page, by path under `content/`.
-    pub pages: &'a std::collections::BTreeMap<String, u64>,
+    pub pages: &'a crate::load::FileHashes,
 }
 
 /// Pages of the previous build, by site path, with the fingerprint of their
@@ -165,7 +167,7 @@ pub fn render_site<T: Send, E: Send>(
     jobs.extend(site.engagements.iter().map(|e| Job::Engagement(e)));
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
-    let all_engagements = fingerprint(&inputs.engagements.iter().collect::<Vec<_>>());
+    let all_engagements = inputs.all_engagements;
     // The page, its key, whether it was rendered now, and what `each` made.
     type Made<T> = (std::sync::Arc<RenderedPage>, u64, bool, T);
     let previous = &cache.pages;

@@ -69,11 +69,10 @@ pub fn check(
         .engagements
         .par_iter()
         .map(|engagement| {
-            let file = parsed.engagement_hashes.get(&engagement.file.path);
+            let file = engagement.file.hash;
             let key = crate::render::fingerprint(&(context, file, &engagement.file.path));
             if let Some((cached, found)) = previous.get(&engagement.file.path)
                 && *cached == key
-                && file.is_some()
             {
                 return (key, found.clone());
             }
