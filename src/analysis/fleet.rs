@@ -156,6 +156,7 @@ pub struct Fleet {
     pub by_method: BTreeMap<String, Group>,
     pub by_provider: BTreeMap<String, Group>,
     pub by_size: BTreeMap<String, Group>,
+    pub by_strategy: BTreeMap<String, Group>,
     /// By `(major, minor)`.
     pub by_release: BTreeMap<(u64, u64), Group>,
     /// Engagements on the latest minor or the one before.
@@ -218,6 +219,11 @@ impl Fleet {
             engagement,
         );
         join(&mut self.by_size, size.as_str(), engagement);
+        join(
+            &mut self.by_strategy,
+            engagement.strategy.as_str(),
+            engagement,
+        );
         join(&mut self.by_release, &release, engagement);
         self.escalations += engagement.escalation.len();
     }
@@ -290,6 +296,7 @@ impl Fleet {
         add_groups(&mut self.by_method, &later.by_method);
         add_groups(&mut self.by_provider, &later.by_provider);
         add_groups(&mut self.by_size, &later.by_size);
+        add_groups(&mut self.by_strategy, &later.by_strategy);
         add_groups(&mut self.by_release, &later.by_release);
         self.within_one_release += later.within_one_release;
         self.flagged.add(&later.flagged);
@@ -301,6 +308,21 @@ impl Fleet {
         self.high_impact_risks += later.high_impact_risks;
         self.exit_criteria.add(&later.exit_criteria);
         self.escalations += later.escalations;
+    }
+
+    /// The statuses engagements have, by id, in order of id.
+    pub fn statuses(&self) -> Vec<&'static str> {
+        let mut statuses = [
+            (EngagementStatus::HandedOff, self.handed_off),
+            (EngagementStatus::InProgress, self.in_progress),
+            (EngagementStatus::Planned, self.planned),
+        ]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(status, _)| status.id())
+        .collect::<Vec<_>>();
+        statuses.sort_unstable();
+        statuses
     }
 
     /// Upgrades made within [`ADOPTION_GOAL_DAYS`] of GA, the delivery goal.

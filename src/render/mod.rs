@@ -147,7 +147,8 @@ pub fn render_site<T: Send, E: Send>(
         analysis,
         inputs,
         fragments: std::sync::Mutex::new(std::mem::take(&mut cache.fragments)),
-        fleet: std::sync::Mutex::new(std::mem::take(&mut cache.fleet)),
+        fleet_runs: std::sync::Mutex::new(std::mem::take(&mut cache.fleet)),
+        fleet: std::sync::OnceLock::new(),
         contents: &contents,
         env: &env,
         site_view: &site_view,
@@ -199,7 +200,7 @@ pub fn render_site<T: Send, E: Send>(
         })
         .collect();
     cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
-    cache.fleet = renderer.fleet.into_inner().expect("fleet lock");
+    cache.fleet = renderer.fleet_runs.into_inner().expect("fleet lock");
     let mut diagnostics = Diagnostics::default();
     let mut pages = Vec::with_capacity(results.len());
     for result in results {
@@ -344,8 +345,9 @@ struct Renderer<'a> {
     inputs: PageInputs<'a>,
     /// Fragments of earlier builds, updated by this one.
     fragments: std::sync::Mutex<FragmentCache>,
-    /// The fleet's runs of earlier builds, updated by the dashboard's job.
-    fleet: std::sync::Mutex<FleetCache>,
+    /// The fleet's runs of earlier builds, updated by this one.
+    fleet_runs: std::sync::Mutex<FleetCache>,
+    fleet: std::sync::OnceLock<Fleet>,
     contents: &'a contents::Contents<'a>,
     env: &'a Environment<'static>,
     site_view: &'a Value,
@@ -362,7 +364,7 @@ impl Renderer<'_> {
                 "home.html",
                 PageMeta::new(site.config.title.clone(), "", "")
                     .described(site.config.description.clone()),
-                Value::from(Serde(views::home::home_view(site, &self.fleet(site), urls))),
+                Value::from(Serde(views::home::home_view(site, self.fleet(site), urls))),
                 true,
             ),
             Job::Support => (
@@ -402,7 +404,7 @@ impl Renderer<'_> {
                     rows = Some(self.engagement_rows(site, "list-row", "engagement-row.html", |e, facts| {
                         Some(Value::from(Serde(views::engagement::list_row(site, e, facts))))
                     })?);
-                    Value::from(Serde(views::engagement::list_view(site, self.analysis, ROWS_MARKER.to_string())))
+                    Value::from(Serde(views::engagement::list_view(site, self.fleet(site), ROWS_MARKER.to_string())))
                 },
                 true,
             ),
@@ -429,7 +431,7 @@ impl Renderer<'_> {
                     rows = Some(self.engagement_rows(site, "path-row", "release-path-row.html", |e, facts| {
                         views::releases::path_row(site, e, facts).map(|row| Value::from(Serde(row)))
                     })?);
-                    Value::from(Serde(views::releases::releases_view(site, ROWS_MARKER.to_string())))
+                    Value::from(Serde(views::releases::releases_view(site, self.fleet(site), ROWS_MARKER.to_string())))
                 },
                 true,
             ),
@@ -562,11 +564,14 @@ impl Renderer<'_> {
         rows
     }
 
-    /// The fleet of every engagement, from the runs the previous build
-    /// kept where their engagements are unchanged.
-    fn fleet(&self, site: &Site) -> Fleet {
-        let mut runs = self.fleet.lock().expect("fleet lock");
-        runs.fleet(site, self.analysis, |e| self.engagement_key(e))
+    /// The fleet of every engagement, made once per build by the first
+    /// page that shows it, from the runs the previous build kept where
+    /// their engagements are unchanged.
+    fn fleet(&self, site: &Site) -> &Fleet {
+        self.fleet.get_or_init(|| {
+            let mut runs = self.fleet_runs.lock().expect("fleet lock");
+            runs.fleet(site, self.analysis, |e| self.engagement_key(e))
+        })
     }
 
     /// The fingerprint of what one engagement's rows and parts are made

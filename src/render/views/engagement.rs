@@ -1,13 +1,16 @@
 //! The handoff page of one engagement, and the list of all of them.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::sizes::ResourceTotals;
 use super::{Link, Names, StatusView, cores, percent, status_view};
+use crate::analysis::EngagementFacts;
 use crate::analysis::deviations::{Deviation, DeviationKind, DeviationStatus};
+use crate::analysis::fleet::{Fleet, Group};
 use crate::analysis::resourcing::{Fit, Totals};
 use crate::analysis::upgrades::UpgradePath;
-use crate::analysis::{Analysis, EngagementFacts};
 use crate::model::{CriterionStatus, Engagement, LogStatus, MilestoneStatus, Site};
 use crate::render::markdown;
 use crate::render::templates::thousands;
@@ -53,47 +56,28 @@ pub struct EngagementListView {
 
 /// The engagement list around its rows, `rows_html`: each row is rendered
 /// on its own from [`list_row`] and kept between builds.
-pub fn list_view(site: &Site, analysis: &Analysis, rows_html: String) -> EngagementListView {
+pub fn list_view(site: &Site, fleet: &Fleet, rows_html: String) -> EngagementListView {
     let names = Names::new(site);
-    // Each filter's distinct values, borrowed: this runs over the whole
-    // fleet on every rebuild of `serve`, and the fleet has few distinct
-    // values of each.
-    fn distinct<'a>(site: &'a Site, value: impl Fn(&'a Engagement) -> &'a str) -> Vec<String> {
-        let values: std::collections::BTreeSet<&str> =
-            site.engagements.iter().map(|e| value(e)).collect();
-        values.into_iter().map(str::to_string).collect()
-    }
-    let linked = |ids: Vec<String>, name: &dyn Fn(&str) -> String| -> Vec<Link> {
-        ids.into_iter().map(|id| Link::new(name(&id), id)).collect()
+    // Each filter's values are those the fleet groups engagements by.
+    let linked = |groups: &BTreeMap<String, Group>, name: &dyn Fn(&str) -> String| -> Vec<Link> {
+        groups
+            .keys()
+            .map(|id| Link::new(name(id), id.as_str()))
+            .collect()
     };
-    let releases: std::collections::BTreeSet<(u64, u64)> = site
-        .engagements
-        .iter()
-        .map(|e| e.deployment.release.release_key())
-        .collect();
     EngagementListView {
-        statuses: distinct(site, |e| e.status.id()),
-        methods: linked(distinct(site, |e| e.deployment.method.as_str()), &|id| {
-            names.method(id)
-        }),
-        providers: linked(distinct(site, |e| e.deployment.provider.as_str()), &|id| {
-            names.provider(id)
-        }),
-        sizes: linked(
-            distinct(site, |e| {
-                analysis.of_engagement(e.id.as_str()).size.as_str()
-            }),
-            &|id| names.size(id),
-        ),
+        statuses: fleet.statuses().into_iter().map(str::to_string).collect(),
+        methods: linked(&fleet.by_method, &|id| names.method(id)),
+        providers: linked(&fleet.by_provider, &|id| names.provider(id)),
+        sizes: linked(&fleet.by_size, &|id| names.size(id)),
         // Newest first.
-        releases: releases
-            .into_iter()
+        releases: fleet
+            .by_release
+            .keys()
             .rev()
             .map(|(major, minor)| format!("{major}.{minor}"))
             .collect(),
-        strategies: linked(distinct(site, |e| e.strategy.as_str()), &|id| {
-            names.strategy(id)
-        }),
+        strategies: linked(&fleet.by_strategy, &|id| names.strategy(id)),
         rows_html,
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::home::NAMES_PER_ROW;
 use super::{Link, Names};
+use crate::analysis::fleet::Fleet;
 use crate::analysis::requirements::Requirements;
 use crate::analysis::upgrades::{HopKind, UpgradePath, upgrade_path};
 use crate::model::Site;
@@ -77,22 +78,13 @@ pub fn describe(path: &UpgradePath) -> String {
 
 /// The releases page around `paths_html`, the rows of each customer's path
 /// made by [`path_row`].
-pub fn releases_view(site: &Site, paths_html: String) -> ReleasesView {
+pub fn releases_view(site: &Site, fleet: &Fleet, paths_html: String) -> ReleasesView {
     let names = Names::new(site);
     let latest = site.releases.latest();
     let window = site.releases.support_window();
     let mut releases: Vec<_> = site.releases.release.iter().collect();
     releases.sort_by(|a, b| b.version.cmp(&a.version));
     let rules = &site.releases.upgrades;
-    // The engagements on each minor, in one pass over the fleet.
-    let mut by_minor: std::collections::HashMap<(u64, u64), Vec<&crate::model::Engagement>> =
-        std::collections::HashMap::new();
-    for engagement in &site.engagements {
-        by_minor
-            .entry(engagement.deployment.release.release_key())
-            .or_default()
-            .push(engagement);
-    }
     ReleasesView {
         latest: latest.as_ref().map_or(String::new(), ToString::to_string),
         window: window.iter().map(ToString::to_string).collect(),
@@ -108,9 +100,8 @@ pub fn releases_view(site: &Site, paths_html: String) -> ReleasesView {
                         upgrade_path(site, &minor, latest, &Requirements::default()).ok()
                     })
                     .map_or(String::new(), |p| describe(&p));
-                let on_release: &[&crate::model::Engagement] = by_minor
-                    .get(&minor.release_key())
-                    .map_or(&[], Vec::as_slice);
+                let on_release = fleet.by_release.get(&minor.release_key());
+                let count = on_release.map_or(0, |group| group.count);
                 ReleaseRow {
                     version: r.version.to_string(),
                     ga: r.ga.to_string(),
@@ -118,15 +109,15 @@ pub fn releases_view(site: &Site, paths_html: String) -> ReleasesView {
                     latest: latest.as_ref() == Some(&minor),
                     notes: r.notes.clone(),
                     summary: r.summary.clone(),
-                    more: on_release.len().saturating_sub(NAMES_PER_ROW),
+                    more: count.saturating_sub(NAMES_PER_ROW),
                     filter: format!("engagements/?release={minor}"),
                     engagements: on_release
                         .iter()
-                        .take(NAMES_PER_ROW)
-                        .map(|e| {
+                        .flat_map(|group| &group.first)
+                        .map(|member| {
                             Link::new(
-                                e.customer.clone(),
-                                format!("engagements/{}/", e.id.as_str()),
+                                member.customer.as_str(),
+                                format!("engagements/{}/", member.id),
                             )
                         })
                         .collect(),
