@@ -11,6 +11,15 @@ use rayon::prelude::*;
 /// Values by id, each with the key of its inputs.
 pub type Keyed<V> = rustc_hash::FxHashMap<String, (u64, V)>;
 
+/// What [`refresh`] changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// The positions, among the items, of those whose value was made.
+    pub made: Vec<usize>,
+    /// The ids dropped.
+    pub dropped: Vec<String>,
+}
+
 /// Brings `cache` up to date with `items`: the value of an item that is new
 /// or whose key changed is made again, in parallel; the others are kept as
 /// they are, and ids no longer among the items are dropped. On an error,
@@ -21,28 +30,34 @@ pub fn refresh<T, V, E>(
     id: impl Fn(&T) -> &str + Sync,
     key: impl Fn(&T) -> u64 + Sync,
     make: impl Fn(&T) -> Result<V, E> + Sync,
-) -> Result<(), E>
+) -> Result<Refreshed, E>
 where
     T: Sync,
     V: Send + Sync,
     E: Send,
 {
     let previous = &*cache;
-    let made: Vec<(&str, u64, V)> = items
+    let made: Vec<(usize, u64, V)> = items
         .par_iter()
-        .filter_map(|item| {
+        .enumerate()
+        .filter_map(|(at, item)| {
             let key = key(item);
             match previous.get(id(item)) {
                 Some((cached, _)) if *cached == key => None,
-                _ => Some(make(item).map(|value| (id(item), key, value))),
+                _ => Some(make(item).map(|value| (at, key, value))),
             }
         })
         .collect::<Result<_, E>>()?;
-    for (id, key, value) in made {
-        put(cache, id, (key, value));
+    let mut refreshed = Refreshed {
+        made: Vec::with_capacity(made.len()),
+        dropped: Vec::new(),
+    };
+    for (at, key, value) in made {
+        put(cache, id(&items[at]), (key, value));
+        refreshed.made.push(at);
     }
-    retain_present(cache, items.iter().map(id));
-    Ok(())
+    refreshed.dropped = retain_present(cache, items.iter().map(id));
+    Ok(refreshed)
 }
 
 /// The value `slot` holds when it was made under `key`; otherwise one made
@@ -72,18 +87,26 @@ pub fn put<V, S: BuildHasher>(map: &mut HashMap<String, V, S>, id: &str, value: 
     }
 }
 
-/// Drops the entries whose id is not in `present`. The map must hold an
-/// entry for every id in `present`, so that it holds more entries exactly
-/// when some are gone: until then this costs nothing.
+/// Drops the entries whose id is not in `present`, and returns their ids.
+/// The map must hold an entry for every id in `present`, so that it holds
+/// more entries exactly when some are gone: until then this costs nothing.
 pub fn retain_present<'a, V, S: BuildHasher>(
     map: &mut HashMap<String, V, S>,
     present: impl ExactSizeIterator<Item = &'a str>,
-) {
+) -> Vec<String> {
     if map.len() <= present.len() {
-        return;
+        return Vec::new();
     }
     let present: rustc_hash::FxHashSet<&str> = present.collect();
-    map.retain(|id, _| present.contains(id.as_str()));
+    let gone: Vec<String> = map
+        .keys()
+        .filter(|id| !present.contains(id.as_str()))
+        .cloned()
+        .collect();
+    for id in &gone {
+        map.remove(id);
+    }
+    gone
 }
 
 #[cfg(test)]
@@ -95,7 +118,7 @@ mod tests {
         cache: &mut Keyed<String>,
         items: &[(&str, u64)],
         made: &std::sync::atomic::AtomicUsize,
-    ) {
+    ) -> Refreshed {
         refresh(
             cache,
             items,
@@ -106,7 +129,7 @@ mod tests {
                 Ok::<_, ()>(format!("{}={}", item.0, item.1))
             },
         )
-        .unwrap();
+        .unwrap()
     }
 
     #[test]
@@ -117,8 +140,12 @@ mod tests {
         assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 3);
 
         // b changed, c is gone, d is new: two made, c dropped.
-        refresh_counting(&mut cache, &[("a", 1), ("b", 2), ("d", 1)], &made);
+        let refreshed = refresh_counting(&mut cache, &[("a", 1), ("b", 2), ("d", 1)], &made);
         assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 5);
+        let mut made_now = refreshed.made.clone();
+        made_now.sort();
+        assert_eq!(made_now, [1, 2]);
+        assert_eq!(refreshed.dropped, ["c"]);
         let mut entries: Vec<(&str, u64, &str)> = cache
             .iter()
             .map(|(id, (key, value))| (id.as_str(), *key, value.as_str()))

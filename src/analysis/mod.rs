@@ -240,7 +240,7 @@ impl Analysis {
                 )))
             },
         );
-        let Ok(()) = computed;
+        let Ok(_) = computed;
     }
 
     /// The facts of engagement `id`, which must be in the analyzed site.

@@ -24,8 +24,8 @@ use crate::output::search::{self, DocTerms, SearchIndex};
 use crate::output::{exports, sitemap, writer};
 use crate::render::urls::Urls;
 use crate::render::{
-    PageInputs, RenderCache, RenderError, RenderOptions, RenderedPage, fingerprint, guide_pages,
-    render_site, templates,
+    PageInputs, RenderCache, RenderError, RenderOptions, RenderedPage, RenderedSite, fingerprint,
+    guide_pages, render_site, templates,
 };
 
 /// What to build.
@@ -41,14 +41,20 @@ pub struct BuildRequest {
 /// One file of a site: its path and contents.
 type SiteFile = (String, Arc<[u8]>);
 
-/// Every file of a built site, by path, sorted.
-pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
+/// Every file of a built site, by path, sorted. A file unchanged since the
+/// previous build shares that build's buffer.
+pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;
 
 /// A built site.
 #[derive(Debug)]
 pub struct Built {
     /// Every file, when the build kept them in memory (see [`Builder::build`]).
-    pub files: SiteFiles,
+    /// Shared with the builder, which patches its copy for the next build.
+    pub files: Arc<SiteFiles>,
+    /// The files added, changed or removed since the builder's previous
+    /// build, when it built in memory and succeeded; `None` when every
+    /// file was made afresh.
+    pub changed: Option<Vec<Arc<str>>>,
     /// How many files the site has.
     pub file_count: usize,
     pub pages: usize,
@@ -143,6 +149,14 @@ pub struct Builder {
     /// `support/support.json`, with the site-wide key: it is made from
     /// site-wide data alone.
     support_json: Option<(u64, Arc<[u8]>)>,
+    /// The files of the last in-memory build, patched by the next with
+    /// what it made. Taken while a build runs, so that after a failed one
+    /// (whose caches may be ahead of these files) the next starts afresh.
+    files: Option<Arc<SiteFiles>>,
+    /// The paths of that build's files other than pages and engagement
+    /// exports (the search index, the sitemap, static files), to tell
+    /// which of them are gone.
+    other_files: Vec<Arc<str>>,
     index_search: bool,
 }
 
@@ -164,6 +178,8 @@ impl Builder {
             search: None,
             sitemap: None,
             support_json: None,
+            files: None,
+            other_files: Vec::new(),
             index_search: true,
         }
     }
@@ -369,13 +385,14 @@ impl Builder {
             .filter(|(page, _)| page.listed)
             .map(|(page, (key, terms))| (page.path.clone(), *key, terms.take()))
             .collect();
-        let mut files: Vec<(String, Arc<[u8]>)> = Vec::new();
+        // Every file besides pages and engagement exports.
+        let mut others: Vec<SiteFile> = Vec::new();
         if self.index_search {
             let index = SearchIndex::refresh(self.search.take(), documents);
-            files = index.files();
+            others = index.files();
             self.search = Some(index);
         }
-        files.push((
+        others.push((
             "sitemap.xml".to_string(),
             self.sitemap(&rendered.pages, &urls),
         ));
@@ -383,41 +400,28 @@ impl Builder {
             Ok::<_, std::convert::Infallible>(Arc::from(exports::support_json(site)))
         });
         let Ok(support_json) = support_json;
-        files.push(("support/support.json".to_string(), support_json));
-        let mut add = |path: &str, bytes: Vec<u8>| files.push((path.to_string(), Arc::from(bytes)));
+        others.push(("support/support.json".to_string(), support_json));
+        let mut add =
+            |path: &str, bytes: Vec<u8>| others.push((path.to_string(), Arc::from(bytes)));
         add("robots.txt", sitemap::robots(&urls).into_bytes());
-        for (path, bytes) in rendered.files {
+        for (path, bytes) in std::mem::take(&mut rendered.files) {
             add(&path, bytes);
         }
-        files.extend(self.engagement_exports(
-            site,
-            analysis,
-            loaded.fingerprints,
-            global,
-            destination,
-        )?);
-        files
+        let (fleet_csv, exported) =
+            self.engagement_exports(site, analysis, loaded.fingerprints, global, destination)?;
+        others.push(fleet_csv);
+        others
             .par_iter()
             .try_for_each(|(path, bytes)| destination.put(path, bytes))?;
-        // Engagement exports were written, not returned, when staging.
-        let exported = match destination {
-            Destination::Memory => 0,
-            _ => site.engagements.len(),
+        let file_count = others.len() + rendered.pages.len() + site.engagements.len();
+        let (files, changed) = match (keep, exported) {
+            (true, Some(exported)) => self.site_files(site, &rendered, others, &exported),
+            _ => (Arc::default(), None),
         };
-        let file_count = files.len() + rendered.pages.len() + exported;
-        let mut kept = SiteFiles::new();
-        if keep {
-            kept.extend(files);
-            for (page, _) in &rendered.pages {
-                // Shares the page's buffer: unchanged pages keep their
-                // pointer, which is how `serve` sees what changed without
-                // comparing bytes.
-                kept.insert(page.file(), Arc::<[u8]>::from(page.html.clone()));
-            }
-        }
         timings.push(("index and exports", stage.elapsed()));
         Ok(Built {
-            files: kept,
+            files,
+            changed,
             file_count,
             pages: rendered.pages.len(),
             engagements: site.engagements.len(),
@@ -425,6 +429,89 @@ impl Builder {
             timings,
             base_path: urls.base().to_string(),
         })
+    }
+
+    /// Every file of an in-memory build: the previous build's files patched
+    /// with what this one made, when there is a previous build to patch;
+    /// otherwise all of them afresh. Returns them and, when patched, the
+    /// paths of the files that changed.
+    fn site_files<T>(
+        &mut self,
+        site: &Site,
+        rendered: &RenderedSite<T>,
+        others: Vec<SiteFile>,
+        exported: &keyed::Refreshed,
+    ) -> (Arc<SiteFiles>, Option<Vec<Arc<str>>>) {
+        let export = |id: &str| -> (Arc<str>, Arc<[u8]>) {
+            let (_, (json, _)) = &self.exports[id];
+            (Arc::from(format!("engagements/{id}.json")), json.clone())
+        };
+        let other_paths: Vec<Arc<str>> = others
+            .iter()
+            .map(|(path, _)| Arc::from(path.as_str()))
+            .collect();
+        let Some(mut files) = self.files.take() else {
+            let mut all: Vec<(Arc<str>, Arc<[u8]>)> =
+                Vec::with_capacity(others.len() + rendered.pages.len() + self.exports.len());
+            all.extend(
+                other_paths
+                    .iter()
+                    .cloned()
+                    .zip(others.into_iter().map(|(_, bytes)| bytes)),
+            );
+            all.extend(rendered.pages.iter().map(|(page, _)| page_file_entry(page)));
+            all.extend(site.engagements.iter().map(|e| export(e.id.as_str())));
+            // Sorted first, so that the map is built in one pass.
+            all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let files = Arc::new(SiteFiles::from_iter(all));
+            self.other_files = other_paths;
+            self.files = Some(files.clone());
+            return (files, None);
+        };
+        // Copied only when the server still serves the previous build's.
+        let patched = Arc::make_mut(&mut files);
+        let mut changed: Vec<Arc<str>> = Vec::new();
+        let mut set = |path: Arc<str>, bytes: Option<Arc<[u8]>>| {
+            let unchanged = match (&bytes, patched.get(&*path)) {
+                (Some(bytes), Some(old)) => Arc::ptr_eq(old, bytes) || old == bytes,
+                (None, old) => old.is_none(),
+                (Some(_), None) => false,
+            };
+            if unchanged {
+                return;
+            }
+            match bytes {
+                Some(bytes) => patched.insert(path.clone(), bytes),
+                None => patched.remove(&*path),
+            };
+            changed.push(path);
+        };
+        for page in &rendered.made {
+            let (path, bytes) = page_file_entry(page);
+            set(path, Some(bytes));
+        }
+        for path in &rendered.removed {
+            set(Arc::from(crate::render::page_file(path)), None);
+        }
+        for &at in &exported.made {
+            let (path, bytes) = export(site.engagements[at].id.as_str());
+            set(path, Some(bytes));
+        }
+        for id in &exported.dropped {
+            set(Arc::from(format!("engagements/{id}.json")), None);
+        }
+        let present: rustc_hash::FxHashSet<&str> = other_paths.iter().map(|p| &**p).collect();
+        for gone in &self.other_files {
+            if !present.contains(&**gone) {
+                set(gone.clone(), None);
+            }
+        }
+        for (path, (_, bytes)) in other_paths.iter().zip(others) {
+            set(path.clone(), Some(bytes));
+        }
+        self.other_files = other_paths;
+        self.files = Some(files.clone());
+        (files, Some(changed))
     }
 
     /// Everything every page depends on.
@@ -467,6 +554,8 @@ impl Builder {
         bytes
     }
 
+    /// Writes each engagement's JSON export, or in memory brings the kept
+    /// exports up to date (and says what changed); returns the fleet CSV.
     fn engagement_exports(
         &mut self,
         site: &Site,
@@ -474,7 +563,7 @@ impl Builder {
         fingerprints: &Fingerprints,
         global: u64,
         destination: Destination<'_>,
-    ) -> Result<Vec<SiteFile>, Diagnostics> {
+    ) -> Result<(SiteFile, Option<keyed::Refreshed>), Diagnostics> {
         let path = |id: &str| format!("engagements/{id}.json");
         if !matches!(destination, Destination::Memory) {
             // Handed over as made, kept nowhere.
@@ -484,7 +573,7 @@ impl Builder {
                 destination.put(&path(id), &bytes)
             })?;
             let csv = exports::fleet_csv(site, analysis);
-            return Ok(vec![("fleet.csv".to_string(), Arc::from(csv))]);
+            return Ok((("fleet.csv".to_string(), Arc::from(csv)), None));
         }
         let made = keyed::refresh(
             &mut self.exports,
@@ -499,20 +588,21 @@ impl Builder {
                 ))
             },
         );
-        let Ok(()) = made;
+        let Ok(refreshed) = made;
         let csv = exports::fleet_csv_from_rows(
             site.engagements
                 .iter()
                 .map(|e| self.exports[e.id.as_str()].1.1.clone()),
         );
-        let mut files: Vec<SiteFile> = self
-            .exports
-            .iter()
-            .map(|(id, (_, (json, _)))| (path(id), json.clone()))
-            .collect();
-        files.push(("fleet.csv".to_string(), Arc::from(csv)));
-        Ok(files)
+        Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
     }
+}
+
+/// A page's file and contents, sharing the page's buffer: an unchanged
+/// page keeps its pointer, which is how the next build and `serve` see
+/// that it did not change without comparing bytes.
+fn page_file_entry(page: &RenderedPage) -> (Arc<str>, Arc<[u8]>) {
+    (Arc::from(page.file()), Arc::<[u8]>::from(page.html.clone()))
 }
 
 /// Applies `--profile`: which engagements, and which base URL.

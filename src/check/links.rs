@@ -69,7 +69,7 @@ pub fn check(
 ) -> LinkReport {
     use rayon::prelude::*;
     let urls = Urls::new(base);
-    let pages: Vec<(&String, &std::sync::Arc<[u8]>)> = files
+    let pages: Vec<(&std::sync::Arc<str>, &std::sync::Arc<[u8]>)> = files
         .iter()
         .filter(|(path, _)| path.ends_with(".html"))
         .collect();
@@ -77,7 +77,7 @@ pub fn check(
         .par_iter()
         .map(|(path, bytes)| {
             (
-                path.as_str(),
+                &***path,
                 attribute_values(&String::from_utf8_lossy(bytes), "id"),
             )
         })
@@ -178,7 +178,7 @@ fn resolve(
         let dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
         file_of(&normalize(&format!("{dir}/{location}"))?)
     };
-    if !files.contains_key(&target) {
+    if !files.contains_key(target.as_str()) {
         return Some(format!(
             "there is no page at /{}",
             target.trim_end_matches("index.html")

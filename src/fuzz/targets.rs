@@ -431,7 +431,7 @@ fn requests() {
         ("search/idx/zü.json", "{}"),
     ]
     .iter()
-    .map(|(path, body)| (path.to_string(), Arc::from(body.as_bytes())))
+    .map(|(path, body)| (Arc::from(*path), Arc::from(body.as_bytes())))
     .collect();
     let snapshots = [
         Snapshot {

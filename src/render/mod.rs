@@ -56,11 +56,16 @@ pub struct RenderedPage {
 impl RenderedPage {
     /// The file the page is written to.
     pub fn file(&self) -> String {
-        if self.path.ends_with(".html") {
-            self.path.clone()
-        } else {
-            format!("{}index.html", self.path)
-        }
+        page_file(&self.path)
+    }
+}
+
+/// The file a page at site path `path` is written to.
+pub fn page_file(path: &str) -> String {
+    if path.ends_with(".html") {
+        path.to_string()
+    } else {
+        format!("{path}index.html")
     }
 }
 
@@ -70,6 +75,10 @@ pub struct RenderedSite<T> {
     /// Each page, sorted by path, with what the caller made of it. Without
     /// `keep`, a page's HTML is left empty once handed to the caller.
     pub pages: Vec<(std::sync::Arc<RenderedPage>, T)>,
+    /// With `keep`, the pages rendered by this build rather than taken
+    /// from the cache, and the paths of cached pages that are gone.
+    pub made: Vec<std::sync::Arc<RenderedPage>>,
+    pub removed: Vec<String>,
     /// Other files: static assets and exports, by path.
     pub files: Vec<(String, Vec<u8>)>,
 }
@@ -203,11 +212,13 @@ pub fn render_site<T: Send, E: Send>(
     cache.fleet = renderer.fleet_runs.into_inner().expect("fleet lock");
     let mut diagnostics = Diagnostics::default();
     let mut pages = Vec::with_capacity(results.len());
+    let mut rendered_now = Vec::new();
     for result in results {
         match result {
             Ok((page, key, fresh, made)) => {
                 if keep && fresh {
                     crate::keyed::put(&mut cache.pages, &page.path, (key, page.clone()));
+                    rendered_now.push(page.clone());
                 }
                 pages.push((page, made));
             }
@@ -215,8 +226,9 @@ pub fn render_site<T: Send, E: Send>(
             Err(output) => return Err(output),
         }
     }
+    let mut removed = Vec::new();
     if keep {
-        crate::keyed::retain_present(
+        removed = crate::keyed::retain_present(
             &mut cache.pages,
             pages.iter().map(|(page, _)| page.path.as_str()),
         );
@@ -234,7 +246,12 @@ pub fn render_site<T: Send, E: Send>(
         "static/highlight.css".to_string(),
         highlight::stylesheet().into_bytes(),
     ));
-    Ok(RenderedSite { pages, files })
+    Ok(RenderedSite {
+        pages,
+        made: rendered_now,
+        removed,
+        files,
+    })
 }
 
 /// Why rendering stopped: a template failed, or the caller's `each` did.
@@ -551,7 +568,7 @@ impl Renderer<'_> {
                 None => Ok(std::sync::Arc::from("")),
             },
         );
-        let rows = made.map(|()| {
+        let rows = made.map(|_| {
             site.engagements
                 .iter()
                 .map(|e| kept[e.id.as_str()].1.clone())

@@ -25,14 +25,26 @@ pub fn classify(old: &SiteFiles, new: &SiteFiles) -> Change {
     for (path, bytes) in new {
         // Files of the old build sorting before this one are gone.
         while let Some((gone, _)) = before.next_if(|(old_path, _)| *old_path < path) {
-            changed.push(gone.clone());
+            changed.push(gone.to_string());
         }
         match before.next_if(|(old_path, _)| *old_path == path) {
             Some((_, previous)) if Arc::ptr_eq(previous, bytes) || previous == bytes => {}
-            _ => changed.push(path.clone()),
+            _ => changed.push(path.to_string()),
         }
     }
-    changed.extend(before.map(|(gone, _)| gone.clone()));
+    changed.extend(before.map(|(gone, _)| gone.to_string()));
+    of_paths(changed)
+}
+
+/// The change made by the files at `changed` (added, changed or removed),
+/// as a build that patched the previous one reports them.
+pub fn of_changed(changed: &[Arc<str>]) -> Change {
+    let mut paths: Vec<String> = changed.iter().map(|path| path.to_string()).collect();
+    paths.sort_unstable();
+    of_paths(paths)
+}
+
+fn of_paths(changed: Vec<String>) -> Change {
     if changed.is_empty() {
         Change::Nothing
     } else if changed.iter().all(|path| path.ends_with(".css")) {
@@ -49,7 +61,7 @@ mod tests {
     fn files(pairs: &[(&str, &str)]) -> SiteFiles {
         pairs
             .iter()
-            .map(|(p, c)| (p.to_string(), Arc::from(c.as_bytes())))
+            .map(|(p, c)| (Arc::from(*p), Arc::from(c.as_bytes())))
             .collect()
     }
 
@@ -67,6 +79,19 @@ mod tests {
         assert_eq!(
             classify(&a, &b),
             Change::Styles(vec!["static/style.css".into()])
+        );
+    }
+
+    #[test]
+    fn a_patched_build_names_its_changes() {
+        assert_eq!(of_changed(&[]), Change::Nothing);
+        assert_eq!(
+            of_changed(&["static/style.css".into()]),
+            Change::Styles(vec!["static/style.css".into()])
+        );
+        assert_eq!(
+            of_changed(&["static/style.css".into(), "index.html".into()]),
+            Change::Pages(vec!["index.html".into(), "static/style.css".into()])
         );
     }
 

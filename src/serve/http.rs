@@ -65,12 +65,12 @@ pub fn answer(snapshot: &Snapshot, method: &str, url: &str) -> Answer {
     } else {
         relative.to_string()
     };
-    if let Some(body) = snapshot.files.get(&file) {
+    if let Some(body) = snapshot.files.get(file.as_str()) {
         return file_answer(200, &file, body, snapshot);
     }
     if snapshot
         .files
-        .contains_key(&format!("{relative}/index.html"))
+        .contains_key(format!("{relative}/index.html").as_str())
     {
         return Answer::Redirect(format!("{path}/"));
     }
@@ -179,7 +179,7 @@ mod tests {
             ("search/idx/zü.json", "{}"),
         ]
         .iter()
-        .map(|(p, c)| (p.to_string(), Arc::from(c.as_bytes())))
+        .map(|(p, c)| (Arc::from(*p), Arc::from(c.as_bytes())))
         .collect();
         Snapshot {
             files: Arc::new(files),

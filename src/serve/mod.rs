@@ -85,7 +85,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
                 built.pages,
                 started.elapsed().as_millis()
             );
-            (Arc::new(built.files), built.base_path, None)
+            (built.files, built.base_path, None)
         }
         Err(diagnostics) => {
             eprint!("{}", diagnostics.render(options.color));
@@ -201,14 +201,17 @@ fn rebuild(builder: &mut Builder, shared: &Shared, paths: &[PathBuf], color: boo
         Ok(built) => {
             let timings = built.timings.clone();
             let old = shared.snapshot();
-            let change = classify(&old.files, &built.files);
+            let change = match &built.changed {
+                Some(changed) => change::of_changed(changed),
+                None => classify(&old.files, &built.files),
+            };
             let had_problem = shared.state().problem.is_some();
             if change == Change::Nothing && !had_problem {
                 return;
             }
             let epoch = shared.state().epoch + 1;
             *shared.snapshot.lock().expect("snapshot lock") = Arc::new(Snapshot {
-                files: Arc::new(built.files),
+                files: built.files,
                 base: built.base_path,
                 epoch,
             });

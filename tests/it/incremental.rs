@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use refarch::build::{BuildRequest, Builder, SiteFiles};
 
@@ -27,7 +28,7 @@ fn built_example() -> (SiteTest, PathBuf, Builder) {
     (test, root, builder)
 }
 
-fn full(root: &Path) -> SiteFiles {
+fn full(root: &Path) -> Arc<SiteFiles> {
     Builder::new(request(root))
         .build()
         .expect("the full build succeeds")
@@ -35,11 +36,11 @@ fn full(root: &Path) -> SiteFiles {
 }
 
 fn assert_same(step: &str, incremental: &SiteFiles, full: &SiteFiles) {
-    let only_incremental: Vec<&String> = incremental
+    let only_incremental: Vec<&Arc<str>> = incremental
         .keys()
         .filter(|k| !full.contains_key(*k))
         .collect();
-    let only_full: Vec<&String> = full
+    let only_full: Vec<&Arc<str>> = full
         .keys()
         .filter(|k| !incremental.contains_key(*k))
         .collect();
@@ -53,6 +54,16 @@ fn assert_same(step: &str, incremental: &SiteFiles, full: &SiteFiles) {
             "{step}: {path} differs from a full build"
         );
     }
+}
+
+/// The files added, removed or changed from one build to the next.
+fn differences(before: &SiteFiles, after: &SiteFiles) -> BTreeSet<String> {
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .map(|path| path.to_string())
+        .collect()
 }
 
 /// Every file under the site's inputs, by path, with its contents.
@@ -236,17 +247,27 @@ fn incremental_rebuilds_equal_full_builds_over_a_series_of_edits() {
             }),
         ),
     ];
+    let mut previous = full(&root);
     for (step, edit) in &edits {
         let before = tree(&root);
         edit(&test);
         // As the watcher would: the builder is told what changed and reads
         // only that.
         builder.note_changes(&changed(&root, &before, &tree(&root)));
-        let incremental = builder
+        let built = builder
             .build()
-            .unwrap_or_else(|d| panic!("{step}: {}", d.render(false)))
-            .files;
-        assert_same(step, &incremental, &full(&root));
+            .unwrap_or_else(|d| panic!("{step}: {}", d.render(false)));
+        assert_same(step, &built.files, &full(&root));
+        // The build names exactly the files that differ from the last.
+        let named: BTreeSet<String> = built
+            .changed
+            .unwrap_or_else(|| panic!("{step}: the build did not patch the previous one"))
+            .iter()
+            .map(|path| path.to_string())
+            .collect();
+        assert_eq!(named, differences(&previous, &built.files), "{step}");
+        assert!(!named.is_empty(), "{step}: nothing changed");
+        previous = built.files;
     }
 }
 
