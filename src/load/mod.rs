@@ -57,10 +57,11 @@ pub struct ParsedSite {
     pub sizes: Vec<std::sync::Arc<Parsed<ReferenceArchitecture>>>,
     pub engagements: Vec<std::sync::Arc<Parsed<Engagement>>>,
     pub pages: Vec<std::sync::Arc<Parsed<Page>>>,
-    /// Stems of every size and engagement file, parsed or not, so that a
+    /// Every size and engagement file, parsed or not, sorted, so that a
     /// broken file does not also turn every reference to it into an error.
-    pub size_files: Vec<String>,
-    pub engagement_files: Vec<String>,
+    /// Shared with the load cache.
+    pub size_files: Listing,
+    pub engagement_files: Listing,
     /// Shared with the load cache, which patches it for the next load.
     pub fingerprints: Arc<Fingerprints>,
 }
@@ -74,6 +75,10 @@ pub struct Loaded {
     /// Hashes of the inputs, so that later stages can tell what changed.
     pub fingerprints: Arc<Fingerprints>,
 }
+
+/// The files of a directory, sorted, relative to the site root. Shared
+/// between a load and the cache, which patches it for the next load.
+pub type Listing = Arc<Vec<String>>;
 
 /// Content hashes of files, by name.
 pub type FileHashes = rustc_hash::FxHashMap<String, u64>;
@@ -134,7 +139,7 @@ pub struct LoadCache {
     engagements: FileCache<Engagement>,
     pages: FileCache<Page>,
     /// The files each directory held at the last load.
-    listings: HashMap<&'static str, Vec<String>>,
+    listings: HashMap<&'static str, Listing>,
     /// The site-wide files as last parsed, with the hash of their text.
     config: GlobalFile<SiteConfig>,
     catalog: GlobalFile<Catalog>,
@@ -303,20 +308,11 @@ fn parse_all(
     if !keep {
         (cache.config, cache.catalog, cache.releases, cache.support) = (None, None, None, None);
     }
-    let stem = |relative: &String| {
-        relative
-            .rsplit('/')
-            .next()
-            .unwrap_or(relative)
-            .trim_end_matches(".toml")
-            .to_string()
-    };
     // Taken once, for every listing and parse below: the changes since the
     // last load (`None`: read everything).
     let changed = cache.changed.take();
     let changed = changed.as_ref();
     let size_files = listing(root, SIZES_DIR, "toml", changed, cache, diagnostics);
-    parsed.size_files = size_files.iter().map(stem).collect();
     parse_many(
         root,
         &size_files,
@@ -325,7 +321,6 @@ fn parse_all(
         |file, found| parse_file(file, FileKind::ReferenceArchitecture, found),
     );
     let engagement_files = listing(root, ENGAGEMENTS_DIR, "toml", changed, cache, diagnostics);
-    parsed.engagement_files = engagement_files.iter().map(stem).collect();
     let read_engagements = parse_many(
         root,
         &engagement_files,
@@ -359,7 +354,7 @@ fn parse_all(
     );
 
     let mut global = crate::render::KeyHasher::default();
-    for relative in &size_files {
+    for relative in size_files.iter() {
         if let Some(entry) = cache.sizes.get(relative) {
             global_texts.push(entry.hash.to_string());
         }
@@ -399,11 +394,13 @@ fn parse_all(
     );
     if keep {
         cache.listings = HashMap::from([
-            (SIZES_DIR, size_files),
-            (ENGAGEMENTS_DIR, engagement_files),
+            (SIZES_DIR, size_files.clone()),
+            (ENGAGEMENTS_DIR, engagement_files.clone()),
             (CONTENT_DIR, content_files),
         ]);
     }
+    parsed.size_files = size_files;
+    parsed.engagement_files = engagement_files;
     parsed
 }
 
@@ -603,10 +600,12 @@ fn listing(
     changed: Option<&std::collections::BTreeSet<String>>,
     cache: &mut LoadCache,
     diagnostics: &mut Diagnostics,
-) -> Vec<String> {
-    let (Some(changed), Some(mut files)) = (changed, cache.listings.remove(dir)) else {
-        return list_files(root, dir, extension, diagnostics);
+) -> Listing {
+    let (Some(changed), Some(mut listed)) = (changed, cache.listings.remove(dir)) else {
+        return Arc::new(list_files(root, dir, extension, diagnostics));
     };
+    // Not copied: the last load's site, which shared it, is gone.
+    let files = Arc::make_mut(&mut listed);
     // Patched in place: the list stays sorted.
     let prefix = format!("{dir}/");
     for path in changed {
@@ -629,10 +628,10 @@ fn listing(
             }
             // A directory, a link or an unreadable entry: list everything,
             // which also reports what is wrong with it.
-            _ => return list_files(root, dir, extension, diagnostics),
+            _ => return Arc::new(list_files(root, dir, extension, diagnostics)),
         }
     }
-    files
+    listed
 }
 
 /// Files with `extension` under `root/dir`, recursively, as sorted relative

@@ -53,9 +53,14 @@ impl SourceFile {
 
     /// The file name without its extension (`acme` for `acme.toml`).
     pub fn stem(&self) -> &str {
-        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
-        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+        stem_of(&self.path)
     }
+}
+
+/// The name of the file at `path` without its extension.
+pub fn stem_of(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
 
 /// Reads `root/relative`, or says why it cannot be used.

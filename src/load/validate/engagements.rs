@@ -33,14 +33,20 @@ pub fn check(
     diagnostics: &mut Diagnostics,
     previous: &mut super::EngagementChecks,
 ) {
-    // Which files declare each id, borrowed: this runs on every rebuild of
-    // `serve`, over every engagement.
+    // Which files declare each id, borrowed, for telling a duplicate id
+    // from a misnamed file: made only when some file's id is not its name.
+    let misnamed = parsed
+        .engagements
+        .iter()
+        .any(|e| e.value.id.as_str() != e.file.stem());
     let mut files_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for engagement in &parsed.engagements {
-        files_by_id
-            .entry(engagement.value.id.as_str())
-            .or_default()
-            .push(&engagement.file.path);
+    if misnamed {
+        for engagement in &parsed.engagements {
+            files_by_id
+                .entry(engagement.value.id.as_str())
+                .or_default()
+                .push(&engagement.file.path);
+        }
     }
     let all_criteria: Vec<String> = parsed
         .catalog
@@ -55,26 +61,35 @@ pub fn check(
         .unwrap_or_default();
 
     // Each file is checked on its own, in parallel, unless it was checked
-    // against the same site before; the diagnostics come back in file order.
+    // against the same site before: what it reads of other files is the
+    // site-wide files and every engagement's id and path.
     use rayon::prelude::*;
-    let context = crate::render::fingerprint(&(
-        parsed.fingerprints.global,
-        parsed
-            .engagements
-            .iter()
-            .map(|e| (e.value.id.as_str(), e.file.path.as_str()))
-            .collect::<Vec<_>>(),
-    ));
-    let found: Vec<(u64, Diagnostics)> = parsed
+    let context = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = crate::render::KeyHasher::default();
+        parsed.fingerprints.global.hash(&mut hasher);
+        for engagement in &parsed.engagements {
+            engagement.value.id.as_str().hash(&mut hasher);
+            engagement.file.path.hash(&mut hasher);
+        }
+        hasher.finish()
+    };
+    enum Outcome<'p> {
+        /// Checked before against the same inputs: what it found then.
+        Kept(&'p Diagnostics),
+        Checked(u64, Diagnostics),
+    }
+    let kept = &*previous;
+    let outcomes: Vec<Outcome> = parsed
         .engagements
         .par_iter()
         .map(|engagement| {
-            let file = engagement.file.hash;
-            let key = crate::render::fingerprint(&(context, file, &engagement.file.path));
-            if let Some((cached, found)) = previous.get(&engagement.file.path)
+            let key =
+                crate::render::fingerprint(&(context, engagement.file.hash, &engagement.file.path));
+            if let Some((cached, found)) = kept.get(&engagement.file.path)
                 && *cached == key
             {
-                return (key, found.clone());
+                return Outcome::Kept(found);
             }
             let mut found = Diagnostics::default();
             let mut checker = Checker::new(&engagement.file, &mut found);
@@ -84,27 +99,27 @@ pub fn check(
             dates(&mut checker, &engagement.value);
             deviations(&mut checker, index, &engagement.value);
             handoff(&mut checker, &engagement.value, &all_criteria);
-            (key, found)
+            Outcome::Checked(key, found)
         })
         .collect();
-    // Kept entries are updated in place; files gone are dropped.
-    if previous.len() > parsed.engagements.len() {
-        let present: std::collections::HashSet<&str> = parsed
-            .engagements
-            .iter()
-            .map(|e| e.file.path.as_str())
-            .collect();
-        previous.retain(|path, _| present.contains(path.as_str()));
-    }
-    for (engagement, (key, found)) in parsed.engagements.iter().zip(found) {
-        diagnostics.extend(found.clone());
-        match previous.get_mut(&engagement.file.path) {
-            Some(entry) => *entry = (key, found),
-            None => {
-                previous.insert(engagement.file.path.clone(), (key, found));
+    // Reported in file order; what was checked now is kept for next time.
+    let mut checked: Vec<(&str, u64, Diagnostics)> = Vec::new();
+    for (engagement, outcome) in parsed.engagements.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Kept(found) => diagnostics.extend(found.iter().cloned()),
+            Outcome::Checked(key, found) => {
+                diagnostics.extend(found.iter().cloned());
+                checked.push((&engagement.file.path, key, found));
             }
         }
     }
+    for (path, key, found) in checked {
+        crate::keyed::put(previous, path, (key, found));
+    }
+    crate::keyed::retain_present(
+        previous,
+        parsed.engagements.iter().map(|e| e.file.path.as_str()),
+    );
 }
 
 fn identity(

@@ -39,18 +39,35 @@ pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics, previous: &mut 
     pages::check(&parsed.pages, &index, diagnostics);
 }
 
-/// The ids of one vocabulary. `None` when the file defining it did not
-/// parse: references to it are then not checked, to avoid a cascade of
-/// errors caused by one typo.
+/// The ids of one vocabulary.
 #[derive(Debug, Default)]
 pub struct Vocabulary<'a> {
     pub what: &'static str,
     pub defined_in: &'static str,
-    /// A set, for lookups: the engagement vocabulary has one id per
-    /// engagement, and a scan per reference made loading quadratic. Ids
-    /// are borrowed from the parsed files where they can be: `serve`
-    /// builds this index on every rebuild.
-    ids: Option<rustc_hash::FxHashSet<Cow<'a, str>>>,
+    ids: Known<'a>,
+}
+
+/// How a vocabulary knows its ids.
+#[derive(Debug, Default)]
+enum Known<'a> {
+    /// The file defining them did not parse: references to it are then not
+    /// checked, to avoid a cascade of errors caused by one typo.
+    #[default]
+    Unchecked,
+    /// A set, for vocabularies that many references look up. Ids are
+    /// borrowed from the parsed files where they can be.
+    Set(rustc_hash::FxHashSet<Cow<'a, str>>),
+    /// One id per file of a directory: each file's name, parsed or not (a
+    /// broken file must not turn every reference to it into an error), and
+    /// any other id a parsed file declares. Looked up in the sorted
+    /// listing rather than a set: the engagement vocabulary has one id per
+    /// engagement, few references, and `serve` builds it on every rebuild.
+    Files {
+        dir: &'static str,
+        files: &'a [String],
+        /// Ids parsed files declare that are not their file's name.
+        declared: Vec<&'a str>,
+    },
 }
 
 impl<'a> Vocabulary<'a> {
@@ -62,7 +79,33 @@ impl<'a> Vocabulary<'a> {
         Vocabulary {
             what,
             defined_in,
-            ids: ids.map(|ids| ids.into_iter().collect()),
+            ids: match ids {
+                Some(ids) => Known::Set(ids.into_iter().collect()),
+                None => Known::Unchecked,
+            },
+        }
+    }
+
+    /// The ids of the files in `dir`, listed in `files`, with the ids
+    /// their parsed `(file, id)` pairs declare.
+    fn of_files(
+        what: &'static str,
+        dir: &'static str,
+        files: &'a [String],
+        parsed: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        let declared = parsed
+            .filter(|(file, id)| super::source::stem_of(file) != *id)
+            .map(|(_, id)| id)
+            .collect();
+        Vocabulary {
+            what,
+            defined_in: dir,
+            ids: Known::Files {
+                dir,
+                files,
+                declared,
+            },
         }
     }
 
@@ -81,13 +124,37 @@ impl<'a> Vocabulary<'a> {
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.ids.as_ref().is_none_or(|set| set.contains(id))
+        match &self.ids {
+            Known::Unchecked => true,
+            Known::Set(set) => set.contains(id),
+            Known::Files {
+                dir,
+                files,
+                declared,
+            } => {
+                files.binary_search(&format!("{dir}{id}.toml")).is_ok()
+                    || declared.contains(&id)
+                    // Files in subdirectories are named by their stem too.
+                    || files.iter().any(|file| super::source::stem_of(file) == id)
+            }
+        }
     }
 
     /// The ids, sorted: only for telling what is known, after a miss.
     fn ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.ids.iter().flatten().map(|id| &**id).collect();
+        let mut ids: Vec<&str> = match &self.ids {
+            Known::Unchecked => Vec::new(),
+            Known::Set(set) => set.iter().map(|id| &**id).collect(),
+            Known::Files {
+                files, declared, ..
+            } => files
+                .iter()
+                .map(|file| super::source::stem_of(file))
+                .chain(declared.iter().copied())
+                .collect(),
+        };
         ids.sort_unstable();
+        ids.dedup();
         ids
     }
 }
@@ -166,10 +233,14 @@ impl<'a> Index<'a> {
             size: Vocabulary::new(
                 "reference architecture size",
                 "data/reference-architectures/",
-                Some(known_ids(
-                    parsed.sizes.iter().map(|s| s.value.id.as_str()),
-                    &parsed.size_files,
-                )),
+                Some(
+                    parsed
+                        .sizes
+                        .iter()
+                        .map(|s| s.value.id.as_str())
+                        .chain(parsed.size_files.iter().map(|f| super::source::stem_of(f)))
+                        .map(Cow::Borrowed),
+                ),
             ),
             rule: Vocabulary::new(
                 "support rule",
@@ -182,13 +253,14 @@ impl<'a> Index<'a> {
                         .collect::<Vec<_>>()
                 }),
             ),
-            engagement: Vocabulary::new(
+            engagement: Vocabulary::of_files(
                 "engagement",
                 "data/engagements/",
-                Some(known_ids(
-                    parsed.engagements.iter().map(|e| e.value.id.as_str()),
-                    &parsed.engagement_files,
-                )),
+                &parsed.engagement_files,
+                parsed
+                    .engagements
+                    .iter()
+                    .map(|e| (e.file.path.as_str(), e.value.id.as_str())),
             ),
             releases,
             versioned_external: catalog
@@ -201,17 +273,6 @@ impl<'a> Index<'a> {
                 .unwrap_or_default(),
         }
     }
-}
-
-/// Ids defined by files that parsed, plus the names of those that did not
-/// (their ids are most likely their names).
-fn known_ids<'a>(
-    parsed: impl Iterator<Item = &'a str>,
-    file_stems: &'a [String],
-) -> impl Iterator<Item = Cow<'a, str>> {
-    parsed
-        .chain(file_stems.iter().map(String::as_str))
-        .map(Cow::Borrowed)
 }
 
 /// Reports problems in one file.
@@ -311,5 +372,43 @@ impl<'a> Checker<'a> {
                 format!("add a [[release]] for {minor} to data/releases.toml, or correct the version (the latest release is {latest})"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_vocabulary_knows_file_names_nested_names_and_declared_ids() {
+        let files: Vec<String> = [
+            "data/engagements/acme.toml",
+            "data/engagements/broken.toml",
+            "data/engagements/team-b/borealis.toml",
+            "data/engagements/typo.toml",
+        ]
+        .map(String::from)
+        .to_vec();
+        // typo.toml declares `cobalt`; broken.toml did not parse.
+        let parsed = [
+            ("data/engagements/acme.toml", "acme"),
+            ("data/engagements/team-b/borealis.toml", "borealis"),
+            ("data/engagements/typo.toml", "cobalt"),
+        ];
+        let vocabulary = Vocabulary::of_files(
+            "engagement",
+            "data/engagements/",
+            &files,
+            parsed.into_iter(),
+        );
+        for known in ["acme", "broken", "borealis", "typo", "cobalt"] {
+            assert!(vocabulary.contains(known), "{known}");
+        }
+        assert!(!vocabulary.contains("delta"));
+        assert!(!vocabulary.contains("team-b"));
+        assert_eq!(
+            vocabulary.ids(),
+            ["acme", "borealis", "broken", "cobalt", "typo"]
+        );
     }
 }
