@@ -110,6 +110,14 @@ enum Destination<'a> {
 }
 
 impl Destination<'_> {
+    /// Puts a page under its file name, which is made only when needed.
+    fn put_page(&self, page: &RenderedPage) -> Result<(), Diagnostics> {
+        match self {
+            Destination::Memory => Ok(()),
+            _ => self.put(&page.file(), page.html.as_bytes()),
+        }
+    }
+
     fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostics> {
         match self {
             Destination::Memory => Ok(()),
@@ -357,7 +365,7 @@ impl Builder {
         let index_search = self.index_search;
         let each_page =
             |page: &RenderedPage, key: u64| -> Result<(u64, Option<DocTerms>), Diagnostics> {
-                destination.put(&page.file(), page.html.as_bytes())?;
+                destination.put_page(page)?;
                 let indexed = search.is_some_and(|index| index.terms_of(&page.path, key).is_some());
                 let wanted = index_search && page.listed && !indexed;
                 Ok((key, wanted.then(|| search::analyse(page))))

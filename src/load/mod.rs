@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-pub use source::{MAX_FILE_BYTES, SourceFile};
+pub use source::{MAX_FILE_BYTES, SourceFile, is_named};
 pub use toml_file::PLACEHOLDER;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location};

@@ -57,6 +57,22 @@ impl SourceFile {
     }
 }
 
+/// Whether the file at `path` is named `stem` plus an extension: what
+/// [`stem_of`] tells, without searching the path backwards, for checks
+/// that run over every file on every load.
+pub fn is_named(path: &str, stem: &str) -> bool {
+    let without_extension = match path.rsplit_once('.') {
+        Some((before, extension)) if !extension.contains('/') => before,
+        _ => path,
+    };
+    without_extension.ends_with(stem)
+        && !stem.contains('/')
+        && without_extension[..without_extension.len() - stem.len()]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c == '/')
+}
+
 /// The name of the file at `path` without its extension.
 pub fn stem_of(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -131,5 +147,18 @@ mod tests {
     fn stems() {
         let file = SourceFile::new("data/engagements/acme-prod.toml", "");
         assert_eq!(file.stem(), "acme-prod");
+        for (path, stem) in [
+            ("data/engagements/acme-prod.toml", "acme-prod"),
+            ("data/engagements/acme-prod.toml", "prod"),
+            ("data/engagements/acme-prod.toml", "acme"),
+            ("data/engagements/acme-prod.toml", "engagements/acme-prod"),
+            ("acme.toml", "acme"),
+            ("data/x.y.toml", "x.y"),
+            ("data/x.y.toml", "y"),
+            ("data/x", "x"),
+            ("data.d/x", "x"),
+        ] {
+            assert_eq!(is_named(path, stem), stem_of(path) == stem, "{path} {stem}");
+        }
     }
 }

@@ -177,36 +177,38 @@ pub fn render_site<T: Send, E: Send>(
     jobs.extend(site.engagements.iter().map(|e| Job::Engagement(e)));
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
-    let all_engagements = inputs.all_engagements;
     // The page, its key, whether it was rendered now, and what `each` made.
     type Made<T> = (std::sync::Arc<RenderedPage>, u64, bool, T);
     let previous = &cache.pages;
     let results: Vec<Result<Made<T>, RenderError<E>>> = jobs
         .par_iter()
-        .map(|job| {
-            let (path, key) = job_key(&contents, job, inputs, all_engagements);
-            let (page, fresh) = match previous.get(&path) {
-                Some((cached_key, page)) if *cached_key == key => (page.clone(), false),
-                _ => (
-                    std::sync::Arc::new(
-                        renderer
-                            .render(site, &urls, job)
-                            .map_err(|d| RenderError::Template(single(d)))?,
+        .map_init(
+            || (String::new(), String::new()),
+            |(path, scratch), job| {
+                let key = job_key(&contents, job, inputs, path, scratch);
+                let (page, fresh) = match previous.get(path.as_str()) {
+                    Some((cached_key, page)) if *cached_key == key => (page.clone(), false),
+                    _ => (
+                        std::sync::Arc::new(
+                            renderer
+                                .render(site, &urls, job)
+                                .map_err(|d| RenderError::Template(single(d)))?,
+                        ),
+                        true,
                     ),
-                    true,
-                ),
-            };
-            let made = each(&page, key).map_err(RenderError::Output)?;
-            if keep {
-                return Ok((page, key, fresh, made));
-            }
-            // Handed over: only what the sitemap and index need is kept.
-            let kept = RenderedPage {
-                html: std::sync::Arc::from(""),
-                ..RenderedPage::clone(&page)
-            };
-            Ok((std::sync::Arc::new(kept), key, false, made))
-        })
+                };
+                let made = each(&page, key).map_err(RenderError::Output)?;
+                if keep {
+                    return Ok((page, key, fresh, made));
+                }
+                // Handed over: only what the sitemap and index need is kept.
+                let kept = RenderedPage {
+                    html: std::sync::Arc::from(""),
+                    ..RenderedPage::clone(&page)
+                };
+                Ok((std::sync::Arc::new(kept), key, false, made))
+            },
+        )
         .collect();
     cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
     cache.fleet = renderer.fleet_runs.into_inner().expect("fleet lock");
@@ -276,49 +278,54 @@ pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// The page a job renders, and the fingerprint of everything it reads.
+/// Writes the path of the page a job renders into `path`, and returns the
+/// fingerprint of everything it reads. Every job of every build asks
+/// this, so it writes into buffers the caller reuses (`scratch` is for
+/// companion pages' paths) rather than allocating.
 fn job_key(
     contents: &contents::Contents<'_>,
     job: &Job<'_>,
     inputs: PageInputs<'_>,
-    all_engagements: u64,
-) -> (String, u64) {
-    let page_hash = |path: &str| inputs.pages.get(path).copied().unwrap_or(0);
-    match job {
+    path: &mut String,
+    scratch: &mut String,
+) -> u64 {
+    use std::fmt::Write;
+    path.clear();
+    scratch.clear();
+    let mut page_hash = |write: std::fmt::Arguments| {
+        scratch.clear();
+        let _ = scratch.write_fmt(write);
+        inputs.pages.get(scratch.as_str()).copied().unwrap_or(0)
+    };
+    let (fixed, key) = match job {
         // Pages that summarise engagements change with any of them.
-        Job::Home => (
-            String::new(),
-            fingerprint(&(inputs.global, all_engagements)),
-        ),
+        Job::Home => ("", fingerprint(&(inputs.global, inputs.all_engagements))),
         Job::EngagementList => (
-            "engagements/".into(),
-            fingerprint(&(inputs.global, all_engagements)),
+            "engagements/",
+            fingerprint(&(inputs.global, inputs.all_engagements)),
         ),
         Job::Releases => (
-            "releases/".into(),
-            fingerprint(&(inputs.global, all_engagements)),
+            "releases/",
+            fingerprint(&(inputs.global, inputs.all_engagements)),
         ),
-        Job::Support => ("support/".into(), inputs.global),
-        Job::SizesIndex => ("reference-architectures/".into(), inputs.global),
-        Job::Search => ("search/".into(), inputs.global),
-        Job::NotFound => ("404.html".into(), inputs.global),
-        Job::Size(id) => (
-            format!("reference-architectures/{id}/"),
-            fingerprint(&(
-                inputs.global,
-                page_hash(&format!("reference-architectures/{id}.md")),
-            )),
-        ),
+        Job::Support => ("support/", inputs.global),
+        Job::SizesIndex => ("reference-architectures/", inputs.global),
+        Job::Search => ("search/", inputs.global),
+        Job::NotFound => ("404.html", inputs.global),
+        Job::Size(id) => {
+            let _ = write!(path, "reference-architectures/{id}/");
+            let prose = page_hash(format_args!("reference-architectures/{id}.md"));
+            return fingerprint(&(inputs.global, prose));
+        }
         Job::Engagement(engagement) => {
             let id = engagement.id.as_str();
-            (
-                format!("engagements/{id}/"),
-                fingerprint(&(
-                    inputs.global,
-                    inputs.engagements.get(id).copied().unwrap_or(0),
-                    page_hash(&format!("engagements/{id}.md")),
-                )),
-            )
+            let _ = write!(path, "engagements/{id}/");
+            let prose = page_hash(format_args!("engagements/{id}.md"));
+            return fingerprint(&(
+                inputs.global,
+                inputs.engagements.get(id).copied().unwrap_or(0),
+                prose,
+            ));
         }
         Job::Content(page) => {
             // A content page lists pages of its section.
@@ -329,12 +336,13 @@ fn job_key(
                 .map(|p| (p.path.as_str(), p.front_matter.title.as_str()))
                 .collect();
             let siblings = (siblings, nav.before, nav.after);
-            (
-                page_path(&page.path),
-                fingerprint(&(inputs.global, page_hash(&page.path), siblings)),
-            )
+            path.push_str(&page_path(&page.path));
+            let own = inputs.pages.get(page.path.as_str()).copied().unwrap_or(0);
+            return fingerprint(&(inputs.global, own, siblings));
         }
-    }
+    };
+    path.push_str(fixed);
+    key
 }
 
 fn single(diagnostic: Diagnostic) -> Diagnostics {

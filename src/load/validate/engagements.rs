@@ -38,7 +38,7 @@ pub fn check(
     let misnamed = parsed
         .engagements
         .iter()
-        .any(|e| e.value.id.as_str() != e.file.stem());
+        .any(|e| !crate::load::is_named(&e.file.path, e.value.id.as_str()));
     let mut files_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     if misnamed {
         for engagement in &parsed.engagements {
@@ -128,7 +128,7 @@ fn identity(
     files_by_id: &BTreeMap<&str, Vec<&str>>,
 ) {
     let id = &engagement.value.id;
-    if id.as_str() == engagement.file.stem() {
+    if crate::load::is_named(&engagement.file.path, id.as_str()) {
         return;
     }
     let other = files_by_id

@@ -95,7 +95,7 @@ impl<'a> Vocabulary<'a> {
         parsed: impl Iterator<Item = (&'a str, &'a str)>,
     ) -> Self {
         let declared = parsed
-            .filter(|(file, id)| super::source::stem_of(file) != *id)
+            .filter(|(file, id)| !super::source::is_named(file, id))
             .map(|(_, id)| id)
             .collect();
         Vocabulary {
