@@ -161,6 +161,10 @@ pub struct Builder {
     /// what it made. Taken while a build runs, so that after a failed one
     /// (whose caches may be ahead of these files) the next starts afresh.
     files: Option<Arc<SiteFiles>>,
+    /// The files of the build before that, with the changes that make them
+    /// the last build's: patched for the next build once the server lets
+    /// go of them, instead of copying 22 000 entries on every build.
+    spare_files: Option<(Arc<SiteFiles>, Vec<FileChange>)>,
     /// The paths of that build's files other than pages and engagement
     /// exports (the search index, the sitemap, static files), to tell
     /// which of them are gone.
@@ -187,6 +191,7 @@ impl Builder {
             sitemap: None,
             support_json: None,
             files: None,
+            spare_files: None,
             other_files: Vec::new(),
             index_search: true,
         }
@@ -458,7 +463,7 @@ impl Builder {
             .iter()
             .map(|(path, _)| Arc::from(path.as_str()))
             .collect();
-        let Some(mut files) = self.files.take() else {
+        let Some(current) = self.files.take() else {
             let mut all: Vec<(Arc<str>, Arc<[u8]>)> =
                 Vec::with_capacity(others.len() + rendered.pages.len() + self.exports.len());
             all.extend(
@@ -473,26 +478,22 @@ impl Builder {
             all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let files = Arc::new(SiteFiles::from_iter(all));
             self.other_files = other_paths;
+            // A spare from before is behind some other build's files.
+            self.spare_files = None;
             self.files = Some(files.clone());
             return (files, None);
         };
-        // Copied only when the server still serves the previous build's.
-        let patched = Arc::make_mut(&mut files);
-        let mut changed: Vec<Arc<str>> = Vec::new();
+        // What differs from the last build's files.
+        let mut changes: Vec<FileChange> = Vec::new();
         let mut set = |path: Arc<str>, bytes: Option<Arc<[u8]>>| {
-            let unchanged = match (&bytes, patched.get(&*path)) {
+            let unchanged = match (&bytes, current.get(&*path)) {
                 (Some(bytes), Some(old)) => Arc::ptr_eq(old, bytes) || old == bytes,
                 (None, old) => old.is_none(),
                 (Some(_), None) => false,
             };
-            if unchanged {
-                return;
+            if !unchanged {
+                changes.push((path, bytes));
             }
-            match bytes {
-                Some(bytes) => patched.insert(path.clone(), bytes),
-                None => patched.remove(&*path),
-            };
-            changed.push(path);
         };
         for page in &rendered.made {
             let (path, bytes) = page_file_entry(page);
@@ -518,8 +519,33 @@ impl Builder {
             set(path.clone(), Some(bytes));
         }
         self.other_files = other_paths;
-        self.files = Some(files.clone());
-        (files, Some(changed))
+        let changed: Vec<Arc<str>> = changes.iter().map(|(path, _)| path.clone()).collect();
+        if changes.is_empty() {
+            self.files = Some(current.clone());
+            return (current, Some(changed));
+        }
+        // The files are patched in the spare map, one build behind, when
+        // no one holds it any more (the server has let go of the build
+        // before last); otherwise the last build's are copied. The last
+        // build's become the spare: whoever serves them has them whole.
+        let spare = self
+            .spare_files
+            .take()
+            .filter(|(spare, _)| Arc::strong_count(spare) == 1 && Arc::weak_count(spare) == 0);
+        let mut next = match spare {
+            Some((mut spare, behind)) => {
+                apply(
+                    Arc::get_mut(&mut spare).expect("no one else holds it"),
+                    &behind,
+                );
+                spare
+            }
+            None => Arc::new(SiteFiles::clone(&current)),
+        };
+        apply(Arc::get_mut(&mut next).expect("not shared yet"), &changes);
+        self.spare_files = Some((current, changes));
+        self.files = Some(next.clone());
+        (next, Some(changed))
     }
 
     /// Everything every page depends on.
@@ -603,6 +629,19 @@ impl Builder {
                 .map(|e| self.exports[e.id.as_str()].1.1.clone()),
         );
         Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
+    }
+}
+
+/// A file added or changed (with its contents) or removed (`None`).
+type FileChange = (Arc<str>, Option<Arc<[u8]>>);
+
+/// Applies `changes` to `files`.
+fn apply(files: &mut SiteFiles, changes: &[FileChange]) {
+    for (path, bytes) in changes {
+        match bytes {
+            Some(bytes) => files.insert(path.clone(), bytes.clone()),
+            None => files.remove(&**path),
+        };
     }
 }
 

@@ -122,6 +122,10 @@ pub struct RenderCache {
     pub templates: Option<(u64, std::sync::Arc<Environment<'static>>)>,
     /// The fleet of each run of engagements, for the dashboard.
     pub fleet: FleetCache,
+    /// The last build's pages in the order of its jobs, and the order of
+    /// their paths: the next build with the same pages in the same job
+    /// order need not sort eleven thousand paths again.
+    pub order: Option<(Vec<std::sync::Arc<RenderedPage>>, Vec<usize>)>,
 }
 
 /// Renders every page of `site`, reusing pages of `cache` whose inputs
@@ -238,7 +242,7 @@ pub fn render_site<T: Send, E: Send>(
     if diagnostics.has_errors() {
         return Err(RenderError::Template(diagnostics));
     }
-    pages.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let pages = sorted_by_path(pages, if keep { Some(&mut cache.order) } else { None });
     let mut files = Vec::new();
     for (name, default) in templates::DEFAULT_STATIC {
         let text = templates::static_file(&options.root, &options.theme, name, default);
@@ -254,6 +258,40 @@ pub fn render_site<T: Send, E: Send>(
         removed,
         files,
     })
+}
+
+/// `pages`, given in the order of their jobs, sorted by path, in the order
+/// `kept` holds when it was worked out for the same pages in the same job
+/// order (the pages reused are the same pointers; the others are
+/// compared by path). The order worked out is kept there.
+fn sorted_by_path<T>(
+    pages: Vec<(std::sync::Arc<RenderedPage>, T)>,
+    kept: Option<&mut Option<(Vec<std::sync::Arc<RenderedPage>>, Vec<usize>)>>,
+) -> Vec<(std::sync::Arc<RenderedPage>, T)> {
+    let same_jobs = |before: &[std::sync::Arc<RenderedPage>]| {
+        before.len() == pages.len()
+            && before.iter().zip(&pages).all(|(before, (now, _))| {
+                std::sync::Arc::ptr_eq(before, now) || before.path == now.path
+            })
+    };
+    let order = match kept.as_deref() {
+        Some(Some((before, order))) if same_jobs(before) => order.clone(),
+        _ => {
+            let mut order: Vec<usize> = (0..pages.len()).collect();
+            order.sort_by(|&a, &b| pages[a].0.path.cmp(&pages[b].0.path));
+            order
+        }
+    };
+    if let Some(kept) = kept {
+        let in_job_order = pages.iter().map(|(page, _)| page.clone()).collect();
+        *kept = Some((in_job_order, order.clone()));
+    }
+    let mut slots: Vec<Option<(std::sync::Arc<RenderedPage>, T)>> =
+        pages.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&at| slots[at].take().expect("an order visits each page once"))
+        .collect()
 }
 
 /// Why rendering stopped: a template failed, or the caller's `each` did.
@@ -708,5 +746,54 @@ fn title_case(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn page(path: &str) -> Arc<RenderedPage> {
+        Arc::new(RenderedPage {
+            path: path.to_string(),
+            title: String::new(),
+            section: String::new(),
+            description: String::new(),
+            html: Arc::from(""),
+            listed: true,
+        })
+    }
+
+    fn paths(pages: &[(Arc<RenderedPage>, ())]) -> Vec<&str> {
+        pages.iter().map(|(page, _)| page.path.as_str()).collect()
+    }
+
+    #[test]
+    fn pages_are_sorted_by_path_with_a_kept_order_only_for_the_same_pages() {
+        let mut kept = None;
+        let first: Vec<_> = ["b/", "", "a/"].map(|p| (page(p), ())).to_vec();
+        let sorted = sorted_by_path(first.clone(), Some(&mut kept));
+        assert_eq!(paths(&sorted), ["", "a/", "b/"]);
+
+        // The same pages, one of them rendered again: the kept order holds.
+        let again = vec![first[0].clone(), (page(""), ()), first[2].clone()];
+        assert_eq!(
+            paths(&sorted_by_path(again, Some(&mut kept))),
+            ["", "a/", "b/"]
+        );
+
+        // A page renamed in place: sorted afresh.
+        let renamed = vec![first[0].clone(), first[1].clone(), (page("c/"), ())];
+        assert_eq!(
+            paths(&sorted_by_path(renamed, Some(&mut kept))),
+            ["", "b/", "c/"]
+        );
+        // One page more: sorted afresh.
+        let more: Vec<_> = ["b/", "", "c/", "0/"].map(|p| (page(p), ())).to_vec();
+        assert_eq!(
+            paths(&sorted_by_path(more, Some(&mut kept))),
+            ["", "0/", "b/", "c/"]
+        );
     }
 }
