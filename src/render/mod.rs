@@ -125,8 +125,11 @@ pub struct RenderCache {
     /// The last build's pages in the order of its jobs, and the order of
     /// their paths: the next build with the same pages in the same job
     /// order need not sort eleven thousand paths again.
-    pub order: Option<(Vec<std::sync::Arc<RenderedPage>>, Vec<usize>)>,
+    pub order: Option<PageOrder>,
 }
+
+/// Pages in the order of their jobs, and the order of their paths.
+pub type PageOrder = (Vec<std::sync::Arc<RenderedPage>>, Vec<usize>);
 
 /// Renders every page of `site`, reusing pages of `cache` whose inputs
 /// are unchanged, and hands each page with the fingerprint of its inputs to
@@ -266,7 +269,7 @@ pub fn render_site<T: Send, E: Send>(
 /// compared by path). The order worked out is kept there.
 fn sorted_by_path<T>(
     pages: Vec<(std::sync::Arc<RenderedPage>, T)>,
-    kept: Option<&mut Option<(Vec<std::sync::Arc<RenderedPage>>, Vec<usize>)>>,
+    kept: Option<&mut Option<PageOrder>>,
 ) -> Vec<(std::sync::Arc<RenderedPage>, T)> {
     let same_jobs = |before: &[std::sync::Arc<RenderedPage>]| {
         before.len() == pages.len()
