@@ -170,6 +170,9 @@ pub struct Builder {
     /// which of them are gone.
     other_files: Vec<Arc<str>>,
     index_search: bool,
+    /// Whether the search index was made from the pages the page cache
+    /// holds (see `render_and_write`).
+    index_in_step: bool,
 }
 
 /// What a build uses of a load besides the site.
@@ -194,6 +197,7 @@ impl Builder {
             spare_files: None,
             other_files: Vec::new(),
             index_search: true,
+            index_in_step: false,
         }
     }
 
@@ -368,13 +372,20 @@ impl Builder {
         };
         let search = self.search.as_ref();
         let index_search = self.index_search;
-        let each_page =
-            |page: &RenderedPage, key: u64| -> Result<(u64, Option<DocTerms>), Diagnostics> {
-                destination.put_page(page)?;
-                let indexed = search.is_some_and(|index| index.terms_of(&page.path, key).is_some());
-                let wanted = index_search && page.listed && !indexed;
-                Ok((key, wanted.then(|| search::analyse(page))))
-            };
+        // The index holds the terms of every page the cache holds, under
+        // the same keys, unless a build failed between caching pages and
+        // indexing them: then each page is looked up.
+        let index_in_step = std::mem::replace(&mut self.index_in_step, false);
+        let each_page = |page: &RenderedPage,
+                         key: u64,
+                         fresh: bool|
+         -> Result<(u64, Option<DocTerms>), Diagnostics> {
+            destination.put_page(page)?;
+            let indexed = (!fresh && index_in_step)
+                || search.is_some_and(|index| index.terms_of(&page.path, key).is_some());
+            let wanted = index_search && page.listed && !indexed;
+            Ok((key, wanted.then(|| search::analyse(page))))
+        };
         let rendered = render_site(
             site,
             analysis,
@@ -404,6 +415,7 @@ impl Builder {
             let index = SearchIndex::refresh(self.search.take(), documents);
             others = index.files();
             self.search = Some(index);
+            self.index_in_step = keep;
         }
         others.push((
             "sitemap.xml".to_string(),

@@ -416,13 +416,11 @@ fn parse_many<T: Send + Sync>(
     changed: Option<&std::collections::BTreeSet<String>>,
     parse: impl Fn(SourceFile, &mut Diagnostics) -> Option<Parsed<T>> + Sync,
 ) -> Vec<String> {
-    let to_read: Vec<&String> = match changed {
-        Some(changed) => files
-            .iter()
-            .filter(|relative| changed.contains(*relative) || !cache.contains_key(*relative))
-            .collect(),
-        None => files.iter().collect(),
-    };
+    let to_read: Vec<&String> =
+        match changed.and_then(|changed| changed_files(files, cache, changed)) {
+            Some(to_read) => to_read,
+            None => files.iter().collect(),
+        };
     let previous = &*cache;
     let read: Vec<(&String, std::sync::Arc<CachedFile<T>>)> = to_read
         .into_par_iter()
@@ -459,6 +457,31 @@ fn parse_many<T: Send + Sync>(
     }
     crate::keyed::retain_present(cache, files.iter().map(String::as_str));
     replaced
+}
+
+/// The files among `files` to read when only `changed` paths changed: the
+/// changed ones. Found from the changed paths alone (the cache holds
+/// every other file: each load leaves it holding exactly the files it
+/// listed), unless the counts say otherwise, and then `None`.
+fn changed_files<'f, T>(
+    files: &'f [String],
+    cache: &FileCache<T>,
+    changed: &std::collections::BTreeSet<String>,
+) -> Option<Vec<&'f String>> {
+    let mut to_read = Vec::new();
+    let mut held = cache.len();
+    for path in changed {
+        let listed = files.binary_search(path).ok().map(|at| &files[at]);
+        let cached = cache.contains_key(path);
+        match listed {
+            Some(file) => {
+                to_read.push(file);
+                held += usize::from(!cached);
+            }
+            None => held -= usize::from(cached),
+        }
+    }
+    (held == files.len()).then_some(to_read)
 }
 
 /// The load's fingerprints: the last load's patched with the files read

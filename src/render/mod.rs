@@ -132,7 +132,8 @@ pub struct RenderCache {
 pub type PageOrder = (Vec<std::sync::Arc<RenderedPage>>, Vec<usize>);
 
 /// Renders every page of `site`, reusing pages of `cache` whose inputs
-/// are unchanged, and hands each page with the fingerprint of its inputs to
+/// are unchanged, and hands each page with the fingerprint of its inputs,
+/// and whether it was rendered now rather than taken from the cache, to
 /// `each` as soon as it is made, on the thread that made it. With `keep`
 /// the pages keep their HTML and the cache is updated in place for the
 /// next build (in `serve`, an edit replaces a few entries of thousands);
@@ -144,7 +145,7 @@ pub fn render_site<T: Send, E: Send>(
     inputs: PageInputs<'_>,
     cache: &mut RenderCache,
     keep: bool,
-    each: impl Fn(&RenderedPage, u64) -> Result<T, E> + Sync,
+    each: impl Fn(&RenderedPage, u64, bool) -> Result<T, E> + Sync,
 ) -> Result<RenderedSite<T>, RenderError<E>> {
     let urls = Urls::new(&options.base_url);
     let env = crate::keyed::reuse(&mut cache.templates, inputs.global, || {
@@ -204,7 +205,7 @@ pub fn render_site<T: Send, E: Send>(
                         true,
                     ),
                 };
-                let made = each(&page, key).map_err(RenderError::Output)?;
+                let made = each(&page, key, fresh).map_err(RenderError::Output)?;
                 if keep {
                     return Ok((page, key, fresh, made));
                 }

@@ -35,12 +35,8 @@ pub fn check(
 ) {
     // Which files declare each id, borrowed, for telling a duplicate id
     // from a misnamed file: made only when some file's id is not its name.
-    let misnamed = parsed
-        .engagements
-        .iter()
-        .any(|e| !crate::load::is_named(&e.file.path, e.value.id.as_str()));
     let mut files_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    if misnamed {
+    if index.engagement.has_misnamed_files() {
         for engagement in &parsed.engagements {
             files_by_id
                 .entry(engagement.value.id.as_str())

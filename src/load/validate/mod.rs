@@ -123,6 +123,11 @@ impl<'a> Vocabulary<'a> {
         Vocabulary::new(what, "data/catalog.toml", ids)
     }
 
+    /// Whether some parsed file declares an id other than its file's name.
+    pub fn has_misnamed_files(&self) -> bool {
+        matches!(&self.ids, Known::Files { declared, .. } if !declared.is_empty())
+    }
+
     pub fn contains(&self, id: &str) -> bool {
         match &self.ids {
             Known::Unchecked => true,
