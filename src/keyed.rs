@@ -21,14 +21,14 @@ pub struct Refreshed {
 }
 
 /// Brings `cache` up to date with `items`: the value of an item that is new
-/// or whose key changed is made again, in parallel; the others are kept as
-/// they are, and ids no longer among the items are dropped. On an error,
-/// nothing is changed.
+/// or whose key (given the item's position and the item) changed is made
+/// again, in parallel; the others are kept as they are, and ids no longer
+/// among the items are dropped. On an error, nothing is changed.
 pub fn refresh<T, V, E>(
     cache: &mut Keyed<V>,
     items: &[T],
     id: impl Fn(&T) -> &str + Sync,
-    key: impl Fn(&T) -> u64 + Sync,
+    key: impl Fn(usize, &T) -> u64 + Sync,
     make: impl Fn(&T) -> Result<V, E> + Sync,
 ) -> Result<Refreshed, E>
 where
@@ -41,7 +41,7 @@ where
         .par_iter()
         .enumerate()
         .filter_map(|(at, item)| {
-            let key = key(item);
+            let key = key(at, item);
             match previous.get(id(item)) {
                 Some((cached, _)) if *cached == key => None,
                 _ => Some(make(item).map(|value| (at, key, value))),
@@ -123,7 +123,7 @@ mod tests {
             cache,
             items,
             |item| item.0,
-            |item| item.1,
+            |_, item| item.1,
             |item| {
                 made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 Ok::<_, ()>(format!("{}={}", item.0, item.1))
@@ -177,7 +177,7 @@ mod tests {
             &mut cache,
             &[("a", 1)],
             |i| i.0,
-            |i| i.1,
+            |_, i| i.1,
             |_| Ok::<_, ()>(1),
         )
         .unwrap();
@@ -185,7 +185,7 @@ mod tests {
             &mut cache,
             &[("a", 2), ("b", 1)],
             |i| i.0,
-            |i| i.1,
+            |_, i| i.1,
             |_| Err::<u32, _>("broken"),
         );
         assert_eq!(failed, Err("broken"));

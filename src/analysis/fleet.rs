@@ -391,23 +391,19 @@ impl Default for FleetCache {
 }
 
 impl FleetCache {
-    /// The fleet of the whole site. `key` is the fingerprint of everything
-    /// one engagement's part of the fleet is made from (the engagement,
-    /// and the site-wide data its analysis reads). Runs end after an
+    /// The fleet of the whole site. `key` gives, for an engagement's
+    /// position in the site, the fingerprint of everything its part of the
+    /// fleet is made from (the engagement, and the site-wide data its
+    /// analysis reads). Runs end after an
     /// engagement whose id hashes to a multiple of [`RUN`], so adding or
     /// removing an engagement changes one run, not every run after it.
-    pub fn fleet(
-        &mut self,
-        site: &Site,
-        analysis: &Analysis,
-        key: impl Fn(&Engagement) -> u64,
-    ) -> Fleet {
+    pub fn fleet(&mut self, site: &Site, analysis: &Analysis, key: impl Fn(usize) -> u64) -> Fleet {
         let mut runs: Vec<(u64, &[Arc<Engagement>])> = Vec::new();
         let mut start = 0;
         let mut run_key = crate::render::KeyHasher::default();
         for (at, engagement) in site.engagements.iter().enumerate() {
             run_key.write(engagement.id.as_str().as_bytes());
-            run_key.write_u64(key(engagement));
+            run_key.write_u64(key(at));
             let last = at + 1 == site.engagements.len();
             if last || crate::render::fingerprint(engagement.id.as_str()) % self.run_length == 0 {
                 runs.push((run_key.finish(), &site.engagements[start..=at]));
@@ -594,26 +590,29 @@ mod tests {
             run_length: 1,
             ..FleetCache::default()
         };
-        let key = |e: &Engagement| crate::render::fingerprint(&e.customer);
+        // Each engagement's key: its customer, which the edit below changes.
+        fn key(site: &Site) -> impl Fn(usize) -> u64 + '_ {
+            |at| crate::render::fingerprint(&site.engagements[at].customer)
+        }
         let kept = |cache: &FleetCache| -> Vec<*const Fleet> {
             let mut runs: Vec<*const Fleet> = cache.runs.values().map(Arc::as_ptr).collect();
             runs.sort();
             runs
         };
-        let first = cache.fleet(&site, &analysis, key);
+        let first = cache.fleet(&site, &analysis, key(&site));
         assert_eq!(first, Fleet::of(&site, &site.engagements, &analysis));
         let before = kept(&cache);
         assert_eq!(before.len(), 3);
 
         // The same inputs: every run is the one kept.
-        cache.fleet(&site, &analysis, key);
+        cache.fleet(&site, &analysis, key(&site));
         assert_eq!(kept(&cache), before);
 
         // A renamed customer: its run is made again, the others kept, and
         // the fleet names it as a fresh fleet would.
         let edited = Arc::make_mut(&mut site.engagements[2]);
         edited.customer = "Cobalt Renamed".into();
-        let fleet = cache.fleet(&site, &analysis, key);
+        let fleet = cache.fleet(&site, &analysis, key(&site));
         assert_eq!(fleet, Fleet::of(&site, &site.engagements, &analysis));
         assert_eq!(fleet.by_provider["aws"].first[1].customer, "Cobalt Renamed");
         let after = kept(&cache);

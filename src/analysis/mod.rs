@@ -225,15 +225,15 @@ impl Analysis {
     }
 
     /// Brings the analysis up to date with `site`: facts whose key (given
-    /// by `key_of` for each engagement id) changed are computed again, in
+    /// by `key_of` for each engagement's position in the site) changed are computed again, in
     /// parallel; the others are kept as they are, and engagements no longer
     /// in the site are dropped (see [`crate::keyed::refresh`]).
-    pub fn update(&mut self, site: &Site, key_of: impl Fn(&str) -> u64 + Sync) {
+    pub fn update(&mut self, site: &Site, key_of: impl Fn(usize) -> u64 + Sync) {
         let computed = crate::keyed::refresh(
             &mut self.engagements,
             &site.engagements,
             |e| e.id.as_str(),
-            |e| key_of(e.id.as_str()),
+            |at, _| key_of(at),
             |e| {
                 Ok::<_, std::convert::Infallible>(std::sync::Arc::new(EngagementFacts::compute(
                     site, e,

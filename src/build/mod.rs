@@ -178,6 +178,9 @@ pub struct Builder {
 /// What a build uses of a load besides the site.
 struct Loaded<'a> {
     fingerprints: &'a Fingerprints,
+    /// The hash of each engagement's file, in the order of the site being
+    /// built (after its profile): looked up once per build.
+    engagement_files: Vec<Option<u64>>,
     /// Its warnings, returned with the build.
     diagnostics: Diagnostics,
 }
@@ -268,6 +271,7 @@ impl Builder {
     ) -> Result<Built, Diagnostics> {
         let loaded = Loaded {
             fingerprints,
+            engagement_files: Vec::new(),
             diagnostics: Diagnostics::default(),
         };
         self.make_from(site, loaded, Vec::new(), Destination::Memory)
@@ -283,6 +287,7 @@ impl Builder {
     ) -> Result<Built, Diagnostics> {
         let loaded = Loaded {
             fingerprints,
+            engagement_files: Vec::new(),
             diagnostics: Diagnostics::default(),
         };
         self.make_from(site, loaded, Vec::new(), Destination::Visit(visit))
@@ -298,6 +303,7 @@ impl Builder {
         let timings = vec![("load", started.elapsed())];
         let used = Loaded {
             fingerprints: &loaded.fingerprints,
+            engagement_files: Vec::new(),
             diagnostics: loaded.diagnostics,
         };
         self.make_from(site, used, timings, destination)
@@ -324,9 +330,16 @@ impl Builder {
         // Facts depend on the data alone, not on the theme, base URL or
         // profile: builds of one load under several profiles share them.
         let fingerprints = loaded.fingerprints;
+        let mut loaded = loaded;
+        loaded.engagement_files = site
+            .engagements
+            .par_iter()
+            .map(|e| fingerprints.engagements.get(e.id.as_str()).copied())
+            .collect();
+        let engagement_files = &loaded.engagement_files;
         let mut analysis = std::mem::take(&mut self.facts);
-        analysis.update(&site, |id| {
-            fingerprint(&(fingerprints.global, fingerprints.engagements.get(id)))
+        analysis.update(&site, |at| {
+            fingerprint(&(fingerprints.global, engagement_files[at]))
         });
         timings.push(("analyze", stage.elapsed()));
         let made = self.render_and_write(
@@ -366,7 +379,7 @@ impl Builder {
         };
         let inputs = PageInputs {
             global,
-            engagements: &loaded.fingerprints.engagements,
+            engagement_files: &loaded.engagement_files,
             all_engagements: loaded.fingerprints.all_engagements,
             pages: &loaded.fingerprints.pages,
         };
@@ -432,8 +445,13 @@ impl Builder {
         for (path, bytes) in std::mem::take(&mut rendered.files) {
             add(&path, bytes);
         }
-        let (fleet_csv, exported) =
-            self.engagement_exports(site, analysis, loaded.fingerprints, global, destination)?;
+        let (fleet_csv, exported) = self.engagement_exports(
+            site,
+            analysis,
+            &loaded.engagement_files,
+            global,
+            destination,
+        )?;
         others.push(fleet_csv);
         others
             .par_iter()
@@ -606,7 +624,7 @@ impl Builder {
         &mut self,
         site: &Site,
         analysis: &Analysis,
-        fingerprints: &Fingerprints,
+        engagement_files: &[Option<u64>],
         global: u64,
         destination: Destination<'_>,
     ) -> Result<(SiteFile, Option<keyed::Refreshed>), Diagnostics> {
@@ -625,7 +643,7 @@ impl Builder {
             &mut self.exports,
             &site.engagements,
             |e| e.id.as_str(),
-            |e| fingerprint(&(global, fingerprints.engagements.get(e.id.as_str()))),
+            |at, _| fingerprint(&(global, engagement_files[at])),
             |e| {
                 let facts = analysis.of_engagement(e.id.as_str());
                 Ok::<_, std::convert::Infallible>((

@@ -89,8 +89,11 @@ pub struct RenderedSite<T> {
 pub struct PageInputs<'a> {
     /// Site-wide inputs: data every page shows, templates, base URL, profile.
     pub global: u64,
-    /// Each engagement file, by id.
-    pub engagements: &'a crate::load::FileHashes,
+    /// The hash of each engagement's file, in the site's order: every
+    /// page and fragment of an engagement is keyed by it, and a lookup by
+    /// id in a map of ten thousand, several times per engagement, cost
+    /// `serve` milliseconds per rebuild.
+    pub engagement_files: &'a [Option<u64>],
     /// All engagement files at once.
     pub all_engagements: u64,
     /// Each content page, by path under `content/`.
@@ -182,7 +185,12 @@ pub fn render_site<T: Send, E: Send>(
         Job::NotFound,
     ];
     jobs.extend(site.sizes.iter().map(|s| Job::Size(s.id.as_str())));
-    jobs.extend(site.engagements.iter().map(|e| Job::Engagement(e)));
+    jobs.extend(
+        site.engagements
+            .iter()
+            .zip(inputs.engagement_files)
+            .map(|(e, file)| Job::Engagement(e, *file)),
+    );
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
     // The page, its key, whether it was rendered now, and what `each` made.
@@ -359,15 +367,11 @@ fn job_key(
             let prose = page_hash(format_args!("reference-architectures/{id}.md"));
             return fingerprint(&(inputs.global, prose));
         }
-        Job::Engagement(engagement) => {
+        Job::Engagement(engagement, file) => {
             let id = engagement.id.as_str();
             let _ = write!(path, "engagements/{id}/");
             let prose = page_hash(format_args!("engagements/{id}.md"));
-            return fingerprint(&(
-                inputs.global,
-                inputs.engagements.get(id).copied().unwrap_or(0),
-                prose,
-            ));
+            return fingerprint(&(inputs.global, file.unwrap_or(0), prose));
         }
         Job::Content(page) => {
             // A content page lists pages of its section.
@@ -400,7 +404,8 @@ enum Job<'a> {
     SizesIndex,
     Size(&'a str),
     EngagementList,
-    Engagement(&'a Engagement),
+    /// An engagement, with the hash of its file.
+    Engagement(&'a Engagement, Option<u64>),
     Releases,
     Content(&'a Page),
     Search,
@@ -475,7 +480,7 @@ impl Renderer<'_> {
                 },
                 true,
             ),
-            Job::Engagement(engagement) => {
+            Job::Engagement(engagement, _) => {
                 let id = engagement.id.as_str();
                 let prose = self.companion(site, &format!("engagements/{id}.md"), urls);
                 let facts = self.analysis.of_engagement(id);
@@ -610,7 +615,7 @@ impl Renderer<'_> {
             &mut kept,
             &site.engagements,
             |e| e.id.as_str(),
-            |e| self.engagement_key(e),
+            |at, _| self.engagement_key(at),
             |e| match row(e, self.analysis.of_engagement(e.id.as_str())) {
                 Some(row) => self
                     .render_template(&template, context! { r => row })
@@ -637,17 +642,15 @@ impl Renderer<'_> {
     fn fleet(&self, site: &Site) -> &Fleet {
         self.fleet.get_or_init(|| {
             let mut runs = self.fleet_runs.lock().expect("fleet lock");
-            runs.fleet(site, self.analysis, |e| self.engagement_key(e))
+            runs.fleet(site, self.analysis, |at| self.engagement_key(at))
         })
     }
 
-    /// The fingerprint of what one engagement's rows and parts are made
-    /// from: the engagement and the site-wide inputs its analysis reads.
-    fn engagement_key(&self, engagement: &Engagement) -> u64 {
-        fingerprint(&(
-            self.inputs.global,
-            self.inputs.engagements.get(engagement.id.as_str()),
-        ))
+    /// The fingerprint of what the rows and parts of the engagement at
+    /// position `at` in the site are made from: the engagement and the
+    /// site-wide inputs its analysis reads.
+    fn engagement_key(&self, at: usize) -> u64 {
+        fingerprint(&(self.inputs.global, self.inputs.engagement_files[at]))
     }
 
     /// Prose a content page adds to a generated page.
