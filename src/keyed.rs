@@ -11,13 +11,16 @@ use rayon::prelude::*;
 /// Values by id, each with the key of its inputs.
 pub type Keyed<V> = rustc_hash::FxHashMap<String, (u64, V)>;
 
-/// What [`refresh`] changed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Refreshed {
+/// What [`refresh`] changed, and every item's value.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refreshed<V> {
     /// The positions, among the items, of those whose value was made.
     pub made: Vec<usize>,
     /// The ids dropped.
     pub dropped: Vec<String>,
+    /// Each item's value, in the items' order: callers that list every
+    /// item need not look each up again.
+    pub values: Vec<V>,
 }
 
 /// Brings `cache` up to date with `items`: the value of an item that is new
@@ -30,31 +33,36 @@ pub fn refresh<T, V, E>(
     id: impl Fn(&T) -> &str + Sync,
     key: impl Fn(usize, &T) -> u64 + Sync,
     make: impl Fn(&T) -> Result<V, E> + Sync,
-) -> Result<Refreshed, E>
+) -> Result<Refreshed<V>, E>
 where
     T: Sync,
-    V: Send + Sync,
+    V: Clone + Send + Sync,
     E: Send,
 {
     let previous = &*cache;
-    let made: Vec<(usize, u64, V)> = items
+    // Each item's value, with its key when it was made now.
+    let found: Vec<(Option<u64>, V)> = items
         .par_iter()
         .enumerate()
-        .filter_map(|(at, item)| {
+        .map(|(at, item)| {
             let key = key(at, item);
             match previous.get(id(item)) {
-                Some((cached, _)) if *cached == key => None,
-                _ => Some(make(item).map(|value| (at, key, value))),
+                Some((cached, value)) if *cached == key => Ok((None, value.clone())),
+                _ => make(item).map(|value| (Some(key), value)),
             }
         })
         .collect::<Result<_, E>>()?;
     let mut refreshed = Refreshed {
-        made: Vec::with_capacity(made.len()),
+        made: Vec::new(),
         dropped: Vec::new(),
+        values: Vec::with_capacity(found.len()),
     };
-    for (at, key, value) in made {
-        put(cache, id(&items[at]), (key, value));
-        refreshed.made.push(at);
+    for (at, (made, value)) in found.into_iter().enumerate() {
+        if let Some(key) = made {
+            put(cache, id(&items[at]), (key, value.clone()));
+            refreshed.made.push(at);
+        }
+        refreshed.values.push(value);
     }
     refreshed.dropped = retain_present(cache, items.iter().map(id));
     Ok(refreshed)
@@ -118,7 +126,7 @@ mod tests {
         cache: &mut Keyed<String>,
         items: &[(&str, u64)],
         made: &std::sync::atomic::AtomicUsize,
-    ) -> Refreshed {
+    ) -> Refreshed<String> {
         refresh(
             cache,
             items,
@@ -146,6 +154,7 @@ mod tests {
         made_now.sort();
         assert_eq!(made_now, [1, 2]);
         assert_eq!(refreshed.dropped, ["c"]);
+        assert_eq!(refreshed.values, ["a=1", "b=2", "d=1"]);
         let mut entries: Vec<(&str, u64, &str)> = cache
             .iter()
             .map(|(id, (key, value))| (id.as_str(), *key, value.as_str()))

@@ -483,7 +483,7 @@ impl Builder {
         site: &Site,
         rendered: &RenderedSite<T>,
         others: Vec<SiteFile>,
-        exported: &keyed::Refreshed,
+        exported: &keyed::Refreshed<Exported>,
     ) -> (Arc<SiteFiles>, Option<Vec<Arc<str>>>) {
         let export = |id: &str| -> (Arc<str>, Arc<[u8]>) {
             let (_, (json, _)) = &self.exports[id];
@@ -627,7 +627,7 @@ impl Builder {
         engagement_files: &[Option<u64>],
         global: u64,
         destination: Destination<'_>,
-    ) -> Result<(SiteFile, Option<keyed::Refreshed>), Diagnostics> {
+    ) -> Result<(SiteFile, Option<keyed::Refreshed<Exported>>), Diagnostics> {
         let path = |id: &str| format!("engagements/{id}.json");
         if !matches!(destination, Destination::Memory) {
             // Handed over as made, kept nowhere.
@@ -652,12 +652,9 @@ impl Builder {
                 ))
             },
         );
-        let Ok(refreshed) = made;
-        let csv = exports::fleet_csv_from_rows(
-            site.engagements
-                .iter()
-                .map(|e| self.exports[e.id.as_str()].1.1.clone()),
-        );
+        let Ok(mut refreshed) = made;
+        let rows = std::mem::take(&mut refreshed.values);
+        let csv = exports::fleet_csv_from_rows(rows.into_iter().map(|(_, row)| row));
         Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
     }
 }

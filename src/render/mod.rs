@@ -623,12 +623,7 @@ impl Renderer<'_> {
                 None => Ok(std::sync::Arc::from("")),
             },
         );
-        let rows = made.map(|_| {
-            site.engagements
-                .iter()
-                .map(|e| kept[e.id.as_str()].1.clone())
-                .collect()
-        });
+        let rows = made.map(|refreshed| refreshed.values);
         self.fragments
             .lock()
             .expect("fragment lock")
