@@ -271,7 +271,8 @@ fn parse_all(
     keep: bool,
     diagnostics: &mut Diagnostics,
 ) -> ParsedSite {
-    let mut global_texts: Vec<String> = Vec::new();
+    // The hashes of the site-wide files' texts, for the global fingerprint.
+    let mut global_hashes: Vec<u64> = Vec::new();
     let mut required = |name: &str, kind| -> Option<SourceFile> {
         let relative = format!("{DATA_DIR}/{name}");
         if !root.join(&relative).is_file() {
@@ -286,7 +287,7 @@ fn parse_all(
             return None;
         }
         let file = read(root, &relative, diagnostics)?;
-        global_texts.push(file.text.to_string());
+        global_hashes.push(file.hash);
         Some(file)
     };
     let config_file = required("site.toml", FileKind::Site);
@@ -343,7 +344,7 @@ fn parse_all(
         &mut cache.pages,
         changed,
         |file, found| {
-            let under_content = file.path[CONTENT_DIR.len() + 1..].to_string();
+            let under_content = under_content(&file.path).to_string();
             let (page, page_diagnostics) = content::parse_page(&file, &under_content);
             found.extend(page_diagnostics);
             page.map(|value| Parsed {
@@ -353,14 +354,12 @@ fn parse_all(
         },
     );
 
-    let mut global = crate::render::KeyHasher::default();
     for relative in size_files.iter() {
         if let Some(entry) = cache.sizes.get(relative) {
-            global_texts.push(entry.hash.to_string());
+            global_hashes.push(entry.hash);
         }
     }
-    std::hash::Hash::hash(&global_texts, &mut global);
-    let global = std::hash::Hasher::finish(&global);
+    let global = crate::render::fingerprint(&global_hashes);
     parsed.fingerprints = fingerprints(
         cache,
         changed,
@@ -500,11 +499,7 @@ fn fingerprints(
     };
     let page_hash =
         |cache: &LoadCache, relative: &str| cache.pages.get(relative).map(|entry| entry.hash);
-    let engagement_id = |relative: &str| {
-        let name = relative.rsplit('/').next().unwrap_or(relative);
-        name.strip_suffix(".toml").unwrap_or(name).to_string()
-    };
-    let under_content = |relative: &str| relative[CONTENT_DIR.len() + 1..].to_string();
+    let engagement_id = |relative: &str| source::stem_of(relative).to_string();
 
     let mut fingerprints = std::mem::take(&mut cache.fingerprints);
     let patch = Arc::make_mut(&mut fingerprints);
@@ -528,7 +523,7 @@ fn fingerprints(
                 patch.set_engagement(&engagement_id(&relative), hash);
             }
             for relative in touched(CONTENT_DIR, read_pages) {
-                patch.set_page(&under_content(&relative), page_hash(cache, &relative));
+                patch.set_page(under_content(&relative), page_hash(cache, &relative));
             }
         }
         None => {
@@ -541,12 +536,17 @@ fn fingerprints(
                 patch.set_engagement(&engagement_id(relative), hash);
             }
             for relative in content_files {
-                patch.set_page(&under_content(relative), page_hash(cache, relative));
+                patch.set_page(under_content(relative), page_hash(cache, relative));
             }
         }
     }
     cache.fingerprints = fingerprints.clone();
     fingerprints
+}
+
+/// A content file's path under `content/`, which names its page.
+fn under_content(relative: &str) -> &str {
+    &relative[CONTENT_DIR.len() + 1..]
 }
 
 /// Puts what the cache holds for `files` into the parsed site, in order,
