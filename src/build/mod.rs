@@ -175,12 +175,20 @@ pub struct Builder {
     index_in_step: bool,
 }
 
-/// What a build uses of a load besides the site.
-struct Loaded<'a> {
-    fingerprints: &'a Fingerprints,
+/// What a build's pages are made under.
+struct Under {
+    /// Everything every page depends on (see `global_fingerprint`).
+    global: u64,
+    base_url: String,
+    profile: Option<String>,
     /// The hash of each engagement's file, in the order of the site being
     /// built (after its profile): looked up once per build.
     engagement_files: Vec<Option<u64>>,
+}
+
+/// What a build uses of a load besides the site.
+struct Loaded<'a> {
+    fingerprints: &'a Fingerprints,
     /// Its warnings, returned with the build.
     diagnostics: Diagnostics,
 }
@@ -271,7 +279,6 @@ impl Builder {
     ) -> Result<Built, Diagnostics> {
         let loaded = Loaded {
             fingerprints,
-            engagement_files: Vec::new(),
             diagnostics: Diagnostics::default(),
         };
         self.make_from(site, loaded, Vec::new(), Destination::Memory)
@@ -287,7 +294,6 @@ impl Builder {
     ) -> Result<Built, Diagnostics> {
         let loaded = Loaded {
             fingerprints,
-            engagement_files: Vec::new(),
             diagnostics: Diagnostics::default(),
         };
         self.make_from(site, loaded, Vec::new(), Destination::Visit(visit))
@@ -303,7 +309,6 @@ impl Builder {
         let timings = vec![("load", started.elapsed())];
         let used = Loaded {
             fingerprints: &loaded.fingerprints,
-            engagement_files: Vec::new(),
             diagnostics: loaded.diagnostics,
         };
         self.make_from(site, used, timings, destination)
@@ -330,26 +335,23 @@ impl Builder {
         // Facts depend on the data alone, not on the theme, base URL or
         // profile: builds of one load under several profiles share them.
         let fingerprints = loaded.fingerprints;
-        let mut loaded = loaded;
-        loaded.engagement_files = site
+        let engagement_files: Vec<Option<u64>> = site
             .engagements
             .par_iter()
             .map(|e| fingerprints.engagements.get(e.id.as_str()).copied())
             .collect();
-        let engagement_files = &loaded.engagement_files;
         let mut analysis = std::mem::take(&mut self.facts);
         analysis.update(&site, |at| {
             fingerprint(&(fingerprints.global, engagement_files[at]))
         });
         timings.push(("analyze", stage.elapsed()));
-        let made = self.render_and_write(
-            &site,
-            &analysis,
-            loaded,
-            (global, base_url, profile),
-            timings,
-            destination,
-        );
+        let under = Under {
+            global,
+            base_url,
+            profile,
+            engagement_files,
+        };
+        let made = self.render_and_write(&site, &analysis, loaded, under, timings, destination);
         if keep {
             self.facts = analysis;
         }
@@ -362,11 +364,17 @@ impl Builder {
         site: &Site,
         analysis: &Analysis,
         loaded: Loaded<'_>,
-        (global, base_url, profile): (u64, String, Option<String>),
+        under: Under,
         mut timings: Vec<(&'static str, Duration)>,
         destination: Destination<'_>,
     ) -> Result<Built, Diagnostics> {
         let keep = matches!(destination, Destination::Memory);
+        let Under {
+            global,
+            base_url,
+            profile,
+            engagement_files,
+        } = under;
 
         // Pages are rendered, handed to the search index and written in
         // one pass, so that a build without `keep` never holds them all.
@@ -379,7 +387,7 @@ impl Builder {
         };
         let inputs = PageInputs {
             global,
-            engagement_files: &loaded.engagement_files,
+            engagement_files: &engagement_files,
             all_engagements: loaded.fingerprints.all_engagements,
             pages: &loaded.fingerprints.pages,
         };
@@ -445,13 +453,8 @@ impl Builder {
         for (path, bytes) in std::mem::take(&mut rendered.files) {
             add(&path, bytes);
         }
-        let (fleet_csv, exported) = self.engagement_exports(
-            site,
-            analysis,
-            &loaded.engagement_files,
-            global,
-            destination,
-        )?;
+        let (fleet_csv, exported) =
+            self.engagement_exports(site, analysis, &engagement_files, global, destination)?;
         others.push(fleet_csv);
         others
             .par_iter()
@@ -485,9 +488,10 @@ impl Builder {
         others: Vec<SiteFile>,
         exported: &keyed::Refreshed<Exported>,
     ) -> (Arc<SiteFiles>, Option<Vec<Arc<str>>>) {
-        let export = |id: &str| -> (Arc<str>, Arc<[u8]>) {
-            let (_, (json, _)) = &self.exports[id];
-            (Arc::from(format!("engagements/{id}.json")), json.clone())
+        // Each export's file and contents, from the values in site order.
+        let export = |at: usize| -> (Arc<str>, Arc<[u8]>) {
+            let id = site.engagements[at].id.as_str();
+            (Arc::from(export_path(id)), exported.values[at].0.clone())
         };
         let other_paths: Vec<Arc<str>> = others
             .iter()
@@ -503,7 +507,7 @@ impl Builder {
                     .zip(others.into_iter().map(|(_, bytes)| bytes)),
             );
             all.extend(rendered.pages.iter().map(|(page, _)| page_file_entry(page)));
-            all.extend(site.engagements.iter().map(|e| export(e.id.as_str())));
+            all.extend((0..site.engagements.len()).map(export));
             // Sorted first, so that the map is built in one pass.
             all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let files = Arc::new(SiteFiles::from_iter(all));
@@ -533,11 +537,11 @@ impl Builder {
             set(Arc::from(crate::render::page_file(path)), None);
         }
         for &at in &exported.made {
-            let (path, bytes) = export(site.engagements[at].id.as_str());
+            let (path, bytes) = export(at);
             set(path, Some(bytes));
         }
         for id in &exported.dropped {
-            set(Arc::from(format!("engagements/{id}.json")), None);
+            set(Arc::from(export_path(id)), None);
         }
         let present: rustc_hash::FxHashSet<&str> = other_paths.iter().map(|p| &**p).collect();
         for gone in &self.other_files {
@@ -558,20 +562,11 @@ impl Builder {
         // no one holds it any more (the server has let go of the build
         // before last); otherwise the last build's are copied. The last
         // build's become the spare: whoever serves them has them whole.
-        let spare = self
-            .spare_files
-            .take()
-            .filter(|(spare, _)| Arc::strong_count(spare) == 1 && Arc::weak_count(spare) == 0);
-        let mut next = match spare {
-            Some((mut spare, behind)) => {
-                apply(
-                    Arc::get_mut(&mut spare).expect("no one else holds it"),
-                    &behind,
-                );
-                spare
-            }
-            None => Arc::new(SiteFiles::clone(&current)),
-        };
+        let recycled = self.spare_files.take().and_then(|(mut spare, behind)| {
+            apply(Arc::get_mut(&mut spare)?, &behind);
+            Some(spare)
+        });
+        let mut next = recycled.unwrap_or_else(|| Arc::new(SiteFiles::clone(&current)));
         apply(Arc::get_mut(&mut next).expect("not shared yet"), &changes);
         self.spare_files = Some((current, changes));
         self.files = Some(next.clone());
@@ -628,13 +623,12 @@ impl Builder {
         global: u64,
         destination: Destination<'_>,
     ) -> Result<(SiteFile, Option<keyed::Refreshed<Exported>>), Diagnostics> {
-        let path = |id: &str| format!("engagements/{id}.json");
         if !matches!(destination, Destination::Memory) {
             // Handed over as made, kept nowhere.
             site.engagements.par_iter().try_for_each(|e| {
                 let id = e.id.as_str();
                 let bytes = exports::engagement_json(e, analysis.of_engagement(id));
-                destination.put(&path(id), &bytes)
+                destination.put(&export_path(id), &bytes)
             })?;
             let csv = exports::fleet_csv(site, analysis);
             return Ok((("fleet.csv".to_string(), Arc::from(csv)), None));
@@ -652,11 +646,15 @@ impl Builder {
                 ))
             },
         );
-        let Ok(mut refreshed) = made;
-        let rows = std::mem::take(&mut refreshed.values);
-        let csv = exports::fleet_csv_from_rows(rows.into_iter().map(|(_, row)| row));
+        let Ok(refreshed) = made;
+        let csv = exports::fleet_csv_from_rows(refreshed.values.iter().map(|(_, row)| row.clone()));
         Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
     }
+}
+
+/// The file of an engagement's JSON export.
+fn export_path(id: &str) -> String {
+    format!("engagements/{id}.json")
 }
 
 /// A file added or changed (with its contents) or removed (`None`).

@@ -808,6 +808,43 @@ pub fn read_toml<T: DeserializeOwned + Clone>(
 mod tests {
     use super::*;
 
+    #[test]
+    fn changed_files_are_read_alone_only_while_the_cache_holds_the_others() {
+        let files: Vec<String> = ["d/a", "d/b", "d/c"].map(String::from).to_vec();
+        let cache_of = |paths: &[&str]| -> FileCache<()> {
+            paths
+                .iter()
+                .map(|path| {
+                    let entry = CachedFile {
+                        hash: 1,
+                        parsed: None,
+                        diagnostics: Diagnostics::default(),
+                    };
+                    (path.to_string(), Arc::new(entry))
+                })
+                .collect()
+        };
+        let changed = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect();
+        let read = |cache: &FileCache<()>, changed: &std::collections::BTreeSet<String>| {
+            changed_files(&files, cache, changed)
+                .map(|paths| paths.into_iter().cloned().collect::<Vec<_>>())
+        };
+        let all = cache_of(&["d/a", "d/b", "d/c"]);
+        assert_eq!(
+            read(&all, &changed(&["d/b"])),
+            Some(vec!["d/b".to_string()])
+        );
+        // A new file and a removed one.
+        let before = cache_of(&["d/a", "d/b", "d/gone"]);
+        assert_eq!(
+            read(&before, &changed(&["d/c", "d/gone"])),
+            Some(vec!["d/c".to_string()])
+        );
+        // The cache lacks a file nobody said changed: read everything.
+        let short = cache_of(&["d/a", "d/b"]);
+        assert_eq!(read(&short, &changed(&["d/b"])), None);
+    }
+
     /// A load that reads only the changed files must hash the inputs
     /// as a load that reads every file does.
     #[test]

@@ -373,3 +373,40 @@ fn analysis_facts_carry_over_to_a_build_under_another_profile_unchanged() {
         &Builder::new(publish()).build().unwrap().files,
     );
 }
+
+#[test]
+fn a_build_patches_the_map_no_one_holds_and_never_one_that_is_held() {
+    let (test, root, mut builder) = built_example();
+    let engagement = "data/engagements/northwind-logistics.toml";
+    let original = test.read(engagement);
+    let mut rename = |n: usize| {
+        let renamed = original.replace("Northwind Logistics", &format!("Northwind {n}"));
+        test.write(engagement, renamed);
+        builder.note_changes(&[root.join(engagement)]);
+        builder.build().unwrap().files
+    };
+    let contents = |files: &SiteFiles| -> Vec<(String, Vec<u8>)> {
+        files
+            .iter()
+            .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+            .collect()
+    };
+    let first = rename(1);
+    let as_first = contents(&first);
+    let second = rename(2);
+    // The builder's spare is now `first`'s map, which is still held: it
+    // must be copied, not patched under its reader.
+    let third = rename(3);
+    assert_eq!(contents(&first), as_first, "a held map was changed");
+    assert_same("with the map before last held", &third, &full(&root));
+
+    // Once no one holds the map before last, the next build patches it.
+    let second_map = Arc::as_ptr(&second);
+    drop(second);
+    let fourth = rename(4);
+    assert!(
+        std::ptr::eq(Arc::as_ptr(&fourth), second_map),
+        "the map no one held was copied instead of patched"
+    );
+    assert_same("in a patched spare map", &fourth, &full(&root));
+}
