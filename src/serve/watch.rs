@@ -353,6 +353,48 @@ mod tests {
         assert_eq!(rewritten.due(), Some(last + SETTLED));
     }
 
+    /// What the fast path rests on: inotify, through notify, reports a
+    /// file written and closed, and an atomic rename into place, as saves
+    /// that are over.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn inotify_saves_settle() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sender, events) = std::sync::mpsc::channel();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = sender.send(event);
+        })
+        .unwrap();
+        notify::Watcher::watch(&mut watcher, dir.path(), RecursiveMode::Recursive).unwrap();
+        let settled_after = |save: &dyn Fn()| {
+            let mut batch = Batch {
+                tells_settled: true,
+                ..Batch::default()
+            };
+            // Events of an earlier save must not stand in for this one's.
+            std::thread::sleep(Duration::from_millis(50));
+            while events.try_recv().is_ok() {}
+            save();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while let Ok(event) =
+                events.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                batch.note(&event.unwrap(), Instant::now(), is_relevant);
+                if !batch.paths.is_empty() && batch.unsettled.is_empty() {
+                    return true;
+                }
+            }
+            false
+        };
+        let file = dir.path().join("a.toml");
+        assert!(settled_after(&|| std::fs::write(&file, "x = 1\n").unwrap()));
+        let temporary = dir.path().join(".a.toml.tmp");
+        assert!(settled_after(&|| {
+            std::fs::write(&temporary, "x = 2\n").unwrap();
+            std::fs::rename(&temporary, &file).unwrap();
+        }));
+    }
+
     #[test]
     fn removals_reads_polling_and_lost_events() {
         let removed = EventKind::Remove(RemoveKind::File);
