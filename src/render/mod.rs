@@ -341,23 +341,17 @@ fn job_key(
 ) -> u64 {
     use std::fmt::Write;
     path.clear();
-    scratch.clear();
     let mut page_hash = |write: std::fmt::Arguments| {
         scratch.clear();
         let _ = scratch.write_fmt(write);
         inputs.pages.get(scratch.as_str()).copied().unwrap_or(0)
     };
+    // Pages that summarise engagements change with any of them.
+    let summary = fingerprint(&(inputs.global, inputs.all_engagements));
     let (fixed, key) = match job {
-        // Pages that summarise engagements change with any of them.
-        Job::Home => ("", fingerprint(&(inputs.global, inputs.all_engagements))),
-        Job::EngagementList => (
-            "engagements/",
-            fingerprint(&(inputs.global, inputs.all_engagements)),
-        ),
-        Job::Releases => (
-            "releases/",
-            fingerprint(&(inputs.global, inputs.all_engagements)),
-        ),
+        Job::Home => ("", summary),
+        Job::EngagementList => ("engagements/", summary),
+        Job::Releases => ("releases/", summary),
         Job::Support => ("support/", inputs.global),
         Job::SizesIndex => ("reference-architectures/", inputs.global),
         Job::Search => ("search/", inputs.global),
@@ -365,13 +359,13 @@ fn job_key(
         Job::Size(id) => {
             let _ = write!(path, "reference-architectures/{id}/");
             let prose = page_hash(format_args!("reference-architectures/{id}.md"));
-            return fingerprint(&(inputs.global, prose));
+            ("", fingerprint(&(inputs.global, prose)))
         }
         Job::Engagement(engagement, file) => {
             let id = engagement.id.as_str();
             let _ = write!(path, "engagements/{id}/");
             let prose = page_hash(format_args!("engagements/{id}.md"));
-            return fingerprint(&(inputs.global, file.unwrap_or(0), prose));
+            ("", fingerprint(&(inputs.global, file.unwrap_or(0), prose)))
         }
         Job::Content(page) => {
             // A content page lists pages of its section.
@@ -384,7 +378,7 @@ fn job_key(
             let siblings = (siblings, nav.before, nav.after);
             path.push_str(&page_path(&page.path));
             let own = inputs.pages.get(page.path.as_str()).copied().unwrap_or(0);
-            return fingerprint(&(inputs.global, own, siblings));
+            ("", fingerprint(&(inputs.global, own, siblings)))
         }
     };
     path.push_str(fixed);

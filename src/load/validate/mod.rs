@@ -63,7 +63,6 @@ enum Known<'a> {
     /// listing rather than a set: the engagement vocabulary has one id per
     /// engagement, few references, and `serve` builds it on every rebuild.
     Files {
-        dir: &'static str,
         files: &'a [String],
         /// Ids parsed files declare that are not their file's name.
         declared: Vec<&'a str>,
@@ -86,8 +85,8 @@ impl<'a> Vocabulary<'a> {
         }
     }
 
-    /// The ids of the files in `dir`, listed in `files`, with the ids
-    /// their parsed `(file, id)` pairs declare.
+    /// The ids of the files in `dir` (a path ending in `/`), listed in
+    /// `files`, with the ids their parsed `(file, id)` pairs declare.
     fn of_files(
         what: &'static str,
         dir: &'static str,
@@ -101,11 +100,7 @@ impl<'a> Vocabulary<'a> {
         Vocabulary {
             what,
             defined_in: dir,
-            ids: Known::Files {
-                dir,
-                files,
-                declared,
-            },
+            ids: Known::Files { files, declared },
         }
     }
 
@@ -132,11 +127,8 @@ impl<'a> Vocabulary<'a> {
         match &self.ids {
             Known::Unchecked => true,
             Known::Set(set) => set.contains(id),
-            Known::Files {
-                dir,
-                files,
-                declared,
-            } => {
+            Known::Files { files, declared } => {
+                let dir = self.defined_in;
                 files.binary_search(&format!("{dir}{id}.toml")).is_ok()
                     || declared.contains(&id)
                     // Files in subdirectories are named by their stem too.
