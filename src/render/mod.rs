@@ -347,11 +347,11 @@ fn job_key(
         inputs.pages.get(scratch.as_str()).copied().unwrap_or(0)
     };
     // Pages that summarise engagements change with any of them.
-    let summary = fingerprint(&(inputs.global, inputs.all_engagements));
+    let summary = || fingerprint(&(inputs.global, inputs.all_engagements));
     let (fixed, key) = match job {
-        Job::Home => ("", summary),
-        Job::EngagementList => ("engagements/", summary),
-        Job::Releases => ("releases/", summary),
+        Job::Home => ("", summary()),
+        Job::EngagementList => ("engagements/", summary()),
+        Job::Releases => ("releases/", summary()),
         Job::Support => ("support/", inputs.global),
         Job::SizesIndex => ("reference-architectures/", inputs.global),
         Job::Search => ("search/", inputs.global),
