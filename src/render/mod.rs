@@ -175,15 +175,7 @@ pub fn render_site<T: Send, E: Send>(
         options,
     };
 
-    let mut jobs: Vec<Job<'_>> = vec![
-        Job::Home,
-        Job::Support,
-        Job::SizesIndex,
-        Job::EngagementList,
-        Job::Releases,
-        Job::Search,
-        Job::NotFound,
-    ];
+    let mut jobs: Vec<Job<'_>> = SITE_WIDE_JOBS.to_vec();
     jobs.extend(site.sizes.iter().map(|s| Job::Size(s.id.as_str())));
     jobs.extend(
         site.engagements
@@ -196,36 +188,49 @@ pub fn render_site<T: Send, E: Send>(
     // The page, its key, whether it was rendered now, and what `each` made.
     type Made<T> = (std::sync::Arc<RenderedPage>, u64, bool, T);
     let previous = &cache.pages;
-    let results: Vec<Result<Made<T>, RenderError<E>>> = jobs
-        .par_iter()
-        .map_init(
-            || (String::new(), String::new()),
-            |(path, scratch), job| {
-                let key = job_key(&contents, job, inputs, path, scratch);
-                let (page, fresh) = match previous.get(path.as_str()) {
-                    Some((cached_key, page)) if *cached_key == key => (page.clone(), false),
-                    _ => (
-                        std::sync::Arc::new(
-                            renderer
-                                .render(site, &urls, job)
-                                .map_err(|d| RenderError::Template(single(d)))?,
-                        ),
-                        true,
-                    ),
-                };
-                let made = each(&page, key, fresh).map_err(RenderError::Output)?;
-                if keep {
-                    return Ok((page, key, fresh, made));
-                }
-                // Handed over: only what the sitemap and index need is kept.
-                let kept = RenderedPage {
-                    html: std::sync::Arc::from(""),
-                    ..RenderedPage::clone(&page)
-                };
-                Ok((std::sync::Arc::new(kept), key, false, made))
-            },
-        )
-        .collect();
+    let run = |(path, scratch): &mut (String, String),
+               job: &Job<'_>|
+     -> Result<Made<T>, RenderError<E>> {
+        let key = job_key(&contents, job, inputs, path, scratch);
+        let (page, fresh) = match previous.get(path.as_str()) {
+            Some((cached_key, page)) if *cached_key == key => (page.clone(), false),
+            _ => (
+                std::sync::Arc::new(
+                    renderer
+                        .render(site, &urls, job)
+                        .map_err(|d| RenderError::Template(single(d)))?,
+                ),
+                true,
+            ),
+        };
+        let made = each(&page, key, fresh).map_err(RenderError::Output)?;
+        if keep {
+            return Ok((page, key, fresh, made));
+        }
+        // Handed over: only what the sitemap and index need is kept.
+        let kept = RenderedPage {
+            html: std::sync::Arc::from(""),
+            ..RenderedPage::clone(&page)
+        };
+        Ok((std::sync::Arc::new(kept), key, false, made))
+    };
+    let buffers = || (String::new(), String::new());
+    // The site-wide pages come first. Three of them list every engagement
+    // and take milliseconds each where another page takes a microsecond, so
+    // each is a task of its own: in one share of the job list, they would
+    // all fall to one thread while the other renders the rest.
+    let (site_wide, per_item) = jobs.split_at(SITE_WIDE_JOBS.len());
+    let (mut results, rest): (Vec<_>, Vec<_>) = rayon::join(
+        || {
+            site_wide
+                .par_iter()
+                .with_max_len(1)
+                .map_init(buffers, run)
+                .collect()
+        },
+        || per_item.par_iter().map_init(buffers, run).collect(),
+    );
+    results.extend(rest);
     cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
     cache.fleet = renderer.fleet_runs.into_inner().expect("fleet lock");
     let mut diagnostics = Diagnostics::default();
@@ -391,7 +396,19 @@ fn single(diagnostic: Diagnostic) -> Diagnostics {
     diagnostics
 }
 
+/// The pages of every site, in the order they are rendered.
+const SITE_WIDE_JOBS: [Job<'static>; 7] = [
+    Job::Home,
+    Job::Support,
+    Job::SizesIndex,
+    Job::EngagementList,
+    Job::Releases,
+    Job::Search,
+    Job::NotFound,
+];
+
 /// One page to render.
+#[derive(Clone, Copy)]
 enum Job<'a> {
     Home,
     Support,
