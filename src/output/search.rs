@@ -119,6 +119,9 @@ enum Piece<'a> {
 pub const SKIP_START: &str = "<!--nosearch-->";
 pub const SKIP_END: &str = "<!--/nosearch-->";
 
+static SKIP_END_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(SKIP_END));
+
 /// The text inside `<main>` in pieces: runs of text, decoded entities and
 /// tags, without copying. Inline SVG and what templates marked with
 /// [`SKIP_START`] and [`SKIP_END`] are left out.
@@ -137,8 +140,10 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
         rest = &rest[at..];
         if rest.starts_with(SKIP_START) {
             each(Piece::Break);
-            rest = rest
-                .find(SKIP_END)
+            // Skipped parts are long (the rows of every engagement):
+            // memmem finds their end several times faster than `str::find`.
+            rest = SKIP_END_FINDER
+                .find(rest.as_bytes())
                 .map_or("", |close| &rest[close + SKIP_END.len()..]);
         } else if rest.starts_with("<svg") {
             // Diagrams and charts draw what the tables beside them say.
