@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Measures `refarch serve` from the outside: the time from saving one
-engagement file to its new text being served over HTTP.
+engagement file, or one content page, to its new text being served over
+HTTP.
 
     bench/serve_latency.py SITE_DIR [--edits 20] [--binary target/release/refarch]
 
-Edits a different engagement each time (its customer name), polls the page
-over HTTP until the new name appears, and reports the median and worst
-latency and the server's peak memory (VmHWM).
+Edits a different engagement each time (its customer name), then a
+different content page each time (a paragraph at its top), polls the page
+over HTTP until the edit appears, and reports the median and worst latency
+of each kind and the server's peak memory (VmHWM).
 """
 
 import argparse
@@ -39,34 +41,23 @@ def main():
         sys.exit("serve did not start")
     print(f"startup (initial build): {time.monotonic() - started:.2f} s")
 
-    files = sorted((args.site / "data" / "engagements").glob("*.toml"))
-    step = max(1, len(files) // args.edits)
-    latencies = []
-    for n in range(args.edits):
-        path = files[(n * step + 1) % len(files)]
-        text = path.read_text()
-        new_name = f"Edited Customer {n} {time.time_ns()}"
-        edited = re.sub(r'^customer = ".*"$', f'customer = "{new_name}"', text, count=1, flags=re.M)
-        page = f"{url}/engagements/{path.stem}/"
-        saved = time.monotonic()
-        path.write_text(edited)
-        while True:
-            with urllib.request.urlopen(page) as response:
-                if new_name in response.read().decode():
-                    break
-            if time.monotonic() - saved > 60:
-                sys.exit(f"{page} did not change within 60 s")
-            time.sleep(0.002)
-        latencies.append(time.monotonic() - saved)
-        # Restore the file and wait for that rebuild too, so that the next
-        # edit does not queue behind it.
-        original = re.search(r'^customer = "(.*)"$', text, flags=re.M).group(1)
-        path.write_text(text)
-        while True:
-            with urllib.request.urlopen(page) as response:
-                if original in response.read().decode():
-                    break
-            time.sleep(0.01)
+    engagements = sorted((args.site / "data" / "engagements").glob("*.toml"))
+    pages = sorted(p for p in (args.site / "content").rglob("*.md")
+                   if p.parent.name not in ("engagements", "reference-architectures"))
+    kinds = [
+        ("engagement", engagements, edit_engagement),
+        ("content page", pages, edit_page),
+    ]
+    results = []
+    for kind, files, edit in kinds:
+        if not files:
+            continue
+        step = max(1, len(files) // args.edits)
+        latencies = []
+        for n in range(args.edits):
+            path = files[(n * step + 1) % len(files)]
+            latencies.append(measure_edit(url, args.site, path, edit, n))
+        results.append((kind, latencies))
 
     peak = "?"
     status = Path(f"/proc/{server.pid}/status")
@@ -76,9 +67,57 @@ def main():
                 peak = f"{int(line.split()[1]) / 1024:.0f} MiB"
     server.terminate()
     server.wait()
-    ms = [l * 1000 for l in latencies]
-    print(f"save → served, {len(ms)} edits: median {statistics.median(ms):.0f} ms, worst {max(ms):.0f} ms; "
-          f"server peak memory {peak}")
+    for kind, latencies in results:
+        ms = [l * 1000 for l in latencies]
+        print(f"save → served, {len(ms)} {kind} edits: median {statistics.median(ms):.0f} ms, "
+              f"worst {max(ms):.0f} ms")
+    print(f"server peak memory {peak}")
+
+
+def edit_engagement(text, marker):
+    """The engagement's customer name set to `marker`."""
+    return re.sub(r'^customer = ".*"$', f'customer = "{marker}"', text, count=1, flags=re.M)
+
+
+def edit_page(text, marker):
+    """The page with `marker` as the first paragraph after its front matter."""
+    head, separator, body = text.partition("\n+++\n")
+    return f"{head}{separator}\n{marker}\n{body}"
+
+
+def page_url(url, site, path):
+    """The address of the page made from the file at `path`."""
+    relative = path.relative_to(site)
+    if relative.parts[0] == "data":
+        return f"{url}/engagements/{path.stem}/"
+    under_content = relative.relative_to("content").with_suffix("")
+    return f"{url}/{under_content.as_posix()}/"
+
+
+def measure_edit(url, site, path, edit, n):
+    """Seconds from saving an edit of `path` to its page serving the edit.
+    The file is then restored, and that rebuild waited for too, so that the
+    next edit does not queue behind it."""
+    text = path.read_text()
+    marker = f"Edited {n} {time.time_ns()}"
+    page = page_url(url, site, path)
+    saved = time.monotonic()
+    path.write_text(edit(text, marker))
+    wait_for(page, lambda served: marker in served, saved)
+    latency = time.monotonic() - saved
+    path.write_text(text)
+    wait_for(page, lambda served: marker not in served, time.monotonic())
+    return latency
+
+
+def wait_for(page, done, since):
+    while True:
+        with urllib.request.urlopen(page) as response:
+            if done(response.read().decode()):
+                return
+        if time.monotonic() - since > 60:
+            sys.exit(f"{page} did not change within 60 s")
+        time.sleep(0.002)
 
 
 if __name__ == "__main__":

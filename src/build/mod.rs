@@ -424,11 +424,11 @@ impl Builder {
         let stage = Instant::now();
         let urls = Urls::new(&base_url);
         let mut rendered = rendered;
-        let documents: Vec<(String, u64, Option<DocTerms>)> = rendered
+        let documents: Vec<(&str, u64, Option<DocTerms>)> = rendered
             .pages
             .iter_mut()
             .filter(|(page, _)| page.listed)
-            .map(|(page, (key, terms))| (page.path.clone(), *key, terms.take()))
+            .map(|(page, (key, terms))| (page.path.as_str(), *key, terms.take()))
             .collect();
         // Every file besides pages and engagement exports.
         let mut others: Vec<SiteFile> = Vec::new();

@@ -391,7 +391,7 @@ impl SearchIndex {
     /// otherwise the index is built afresh from the kept terms.
     pub fn refresh(
         previous: Option<SearchIndex>,
-        docs: Vec<(String, u64, Option<DocTerms>)>,
+        docs: Vec<(&str, u64, Option<DocTerms>)>,
     ) -> SearchIndex {
         match previous {
             Some(mut index) if index.same_documents(&docs) => {
@@ -403,9 +403,9 @@ impl SearchIndex {
                     .into_iter()
                     .map(|(path, key, terms)| {
                         let terms = terms
-                            .or_else(|| previous.as_mut()?.take_terms(&path))
+                            .or_else(|| previous.as_mut()?.take_terms(path))
                             .expect("terms left out are in the previous index");
-                        (path, key, terms)
+                        (path.to_string(), key, terms)
                     })
                     .collect();
                 SearchIndex::build(docs)
@@ -414,7 +414,7 @@ impl SearchIndex {
     }
 
     /// Whether `docs` are the same pages, in the same order, as indexed.
-    fn same_documents(&self, docs: &[(String, u64, Option<DocTerms>)]) -> bool {
+    fn same_documents(&self, docs: &[(&str, u64, Option<DocTerms>)]) -> bool {
         self.docs.len() == docs.len() && self.docs.iter().zip(docs).all(|(a, b)| a.0 == b.0)
     }
 
@@ -428,7 +428,7 @@ impl SearchIndex {
     }
 
     /// Replaces the terms of the documents given fresh terms.
-    fn apply(&mut self, docs: Vec<(String, u64, Option<DocTerms>)>) {
+    fn apply(&mut self, docs: Vec<(&str, u64, Option<DocTerms>)>) {
         let mut touched: BTreeSet<Box<str>> = BTreeSet::new();
         for (doc, (_, key, terms)) in docs.into_iter().enumerate() {
             self.docs[doc].1 = key;
@@ -861,7 +861,7 @@ mod tests {
             keys.iter()
                 .enumerate()
                 .map(|(i, (path, key))| {
-                    (path.clone(), *key, (*key == 2).then(|| analyse(&after[i])))
+                    (path.as_str(), *key, (*key == 2).then(|| analyse(&after[i])))
                 })
                 .collect(),
         );
