@@ -64,6 +64,9 @@ pub struct ParsedSite {
     pub engagement_files: Listing,
     /// Shared with the load cache, which patches it for the next load.
     pub fingerprints: Arc<Fingerprints>,
+    /// The engagement files read or changed since the last load, sorted,
+    /// when this load patched the last one; `None` when it read every file.
+    pub touched_engagements: Option<Vec<String>>,
 }
 
 /// The outcome of loading: the site when there were no errors, and every
@@ -360,13 +363,18 @@ fn parse_all(
         }
     }
     let global = crate::render::fingerprint(&global_hashes);
+    let touched = changed.map(|changed| Touched {
+        engagements: touched(changed, ENGAGEMENTS_DIR, &read_engagements),
+        pages: touched(changed, CONTENT_DIR, &read_pages),
+    });
     parsed.fingerprints = fingerprints(
         cache,
-        changed,
-        (&engagement_files, &read_engagements),
-        (&content_files, &read_pages),
+        touched.as_ref(),
+        &engagement_files,
+        &content_files,
         global,
     );
+    parsed.touched_engagements = touched.map(|touched| touched.engagements);
     if keep {
         cache.changed = Some(Default::default());
     }
@@ -483,13 +491,38 @@ fn changed_files<'f, T>(
     (held == files.len()).then_some(to_read)
 }
 
-/// The load's fingerprints: the last load's patched with the files read
-/// or changed since, when the changes are known; made afresh otherwise.
+/// The files of two directories read or changed since the last load.
+struct Touched {
+    engagements: Vec<String>,
+    pages: Vec<String>,
+}
+
+/// The files under `dir` among the `changed` paths or the files `read`,
+/// sorted, each once.
+fn touched(
+    changed: &std::collections::BTreeSet<String>,
+    dir: &str,
+    read: &[String],
+) -> Vec<String> {
+    let prefix = format!("{dir}/");
+    let mut paths: Vec<String> = changed
+        .iter()
+        .filter(|path| path.starts_with(&prefix))
+        .chain(read)
+        .cloned()
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// The load's fingerprints: the last load's patched with the files
+/// `touched` since, when they are known; made afresh otherwise.
 fn fingerprints(
     cache: &mut LoadCache,
-    changed: Option<&std::collections::BTreeSet<String>>,
-    (engagement_files, read_engagements): (&[String], &[String]),
-    (content_files, read_pages): (&[String], &[String]),
+    touched: Option<&Touched>,
+    engagement_files: &[String],
+    content_files: &[String],
     global: u64,
 ) -> Arc<Fingerprints> {
     let engagement_hash = |cache: &LoadCache, relative: &str| match cache.engagements.get(relative)
@@ -504,26 +537,14 @@ fn fingerprints(
     let mut fingerprints = std::mem::take(&mut cache.fingerprints);
     let patch = Arc::make_mut(&mut fingerprints);
     patch.global = global;
-    match changed {
-        Some(changed) => {
-            let touched = |dir: &str, read: &[String]| -> Vec<String> {
-                let prefix = format!("{dir}/");
-                let mut paths: Vec<String> = changed
-                    .iter()
-                    .filter(|path| path.starts_with(&prefix))
-                    .chain(read)
-                    .cloned()
-                    .collect();
-                paths.sort();
-                paths.dedup();
-                paths
-            };
-            for relative in touched(ENGAGEMENTS_DIR, read_engagements) {
-                let hash = engagement_hash(cache, &relative);
-                patch.set_engagement(&engagement_id(&relative), hash);
+    match touched {
+        Some(touched) => {
+            for relative in &touched.engagements {
+                let hash = engagement_hash(cache, relative);
+                patch.set_engagement(&engagement_id(relative), hash);
             }
-            for relative in touched(CONTENT_DIR, read_pages) {
-                patch.set_page(under_content(&relative), page_hash(cache, &relative));
+            for relative in &touched.pages {
+                patch.set_page(under_content(relative), page_hash(cache, relative));
             }
         }
         None => {
@@ -843,6 +864,73 @@ mod tests {
         // The cache lacks a file nobody said changed: read everything.
         let short = cache_of(&["d/a", "d/b"]);
         assert_eq!(read(&short, &changed(&["d/b"])), None);
+    }
+
+    /// A load that checks only the changed engagement files must report
+    /// what a load that checks every file reports: a new finding, a
+    /// mended one, and findings of other files that an id change brings
+    /// (a duplicate id) or takes away.
+    #[test]
+    fn checking_the_changed_files_alone_finds_what_checking_all_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis");
+        crate::fuzz::targets::copy_dir(&fixture, root);
+        let mut cache = LoadCache::default();
+        assert!(
+            load_site_cached(root, &mut cache, true)
+                .diagnostics
+                .is_empty()
+        );
+
+        let acme = std::fs::read_to_string(root.join("data/engagements/acme.toml")).unwrap();
+        let borealis = "data/engagements/borealis.toml";
+        let borealis_text = std::fs::read_to_string(root.join(borealis)).unwrap();
+        let borealis_as_acme = {
+            let id = borealis_text.lines().next().unwrap();
+            borealis_text.replacen(id, "id = \"acme\"", 1)
+        };
+        let edits: Vec<(&str, &str, String)> = vec![
+            (
+                "unknown provider",
+                "data/engagements/acme.toml",
+                acme.replace("provider = \"aws\"", "provider = \"awz\""),
+            ),
+            ("mended", "data/engagements/acme.toml", acme.clone()),
+            ("duplicate id", borealis, borealis_as_acme),
+            // Borealis, untouched, no longer duplicates an id.
+            (
+                "the other id changed",
+                "data/engagements/acme.toml",
+                acme.replace("id = \"acme\"", "id = \"zeta\""),
+            ),
+            (
+                "the other id restored",
+                "data/engagements/acme.toml",
+                acme.clone(),
+            ),
+            ("id restored", borealis, borealis_text.clone()),
+            ("broken", borealis, "id = [".to_string()),
+            ("mended again", borealis, borealis_text),
+        ];
+        let render = |loaded: &Loaded| -> Vec<String> {
+            loaded
+                .diagnostics
+                .iter()
+                .map(|d| format!("{d:?}"))
+                .collect()
+        };
+        let mut findings = 0;
+        for (what, relative, text) in edits {
+            std::fs::write(root.join(relative), text).unwrap();
+            cache.note_changes([relative.to_string()]);
+            let patched = render(&load_site_cached(root, &mut cache, true));
+            let fresh = render(&load_site(root));
+            assert_eq!(patched, fresh, "after `{what}`");
+            findings += fresh.len();
+        }
+        // The series is worth running: some edits were found wanting.
+        assert!(findings >= 3, "{findings} findings");
     }
 
     /// A load that reads only the changed files must hash the inputs

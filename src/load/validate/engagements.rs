@@ -56,66 +56,85 @@ pub fn check(
         })
         .unwrap_or_default();
 
-    // Each file is checked on its own, in parallel, unless it was checked
-    // against the same site before: what it reads of other files is the
-    // site-wide files and every engagement's id and path.
-    use rayon::prelude::*;
-    let context = {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = crate::render::KeyHasher::default();
-        parsed.fingerprints.global.hash(&mut hasher);
-        for engagement in &parsed.engagements {
-            engagement.value.id.as_str().hash(&mut hasher);
-            engagement.file.path.hash(&mut hasher);
-        }
-        hasher.finish()
+    let check_one = |engagement: &Parsed<Engagement>| {
+        let mut found = Diagnostics::default();
+        let mut checker = Checker::new(&engagement.file, &mut found);
+        identity(&mut checker, engagement, &files_by_id);
+        references(&mut checker, index, &engagement.value);
+        releases(&mut checker, index, &engagement.value);
+        dates(&mut checker, &engagement.value);
+        deviations(&mut checker, index, &engagement.value);
+        handoff(&mut checker, &engagement.value, &all_criteria);
+        found
     };
-    enum Outcome<'p> {
-        /// Checked before against the same inputs: what it found then.
-        Kept(&'p Diagnostics),
-        Checked(u64, Diagnostics),
-    }
-    let kept = &*previous;
-    let outcomes: Vec<Outcome> = parsed
-        .engagements
-        .par_iter()
-        .map(|engagement| {
-            let key =
-                crate::render::fingerprint(&(context, engagement.file.hash, &engagement.file.path));
-            if let Some((cached, found)) = kept.get(&engagement.file.path)
-                && *cached == key
-            {
-                return Outcome::Kept(found);
+    let global = parsed.fingerprints.global;
+    match parsed.touched_engagements.as_deref() {
+        Some(touched) if previous.global == Some(global) && same_ids(parsed, touched, previous) => {
+            for path in touched {
+                let Some(at) = position(parsed, path) else {
+                    continue;
+                };
+                let found = check_one(&parsed.engagements[at]);
+                keep_found(&mut previous.found, path, found);
             }
-            let mut found = Diagnostics::default();
-            let mut checker = Checker::new(&engagement.file, &mut found);
-            identity(&mut checker, engagement, &files_by_id);
-            references(&mut checker, index, &engagement.value);
-            releases(&mut checker, index, &engagement.value);
-            dates(&mut checker, &engagement.value);
-            deviations(&mut checker, index, &engagement.value);
-            handoff(&mut checker, &engagement.value, &all_criteria);
-            Outcome::Checked(key, found)
-        })
-        .collect();
-    // Reported in file order; what was checked now is kept for next time.
-    let mut checked: Vec<(&str, u64, Diagnostics)> = Vec::new();
-    for (engagement, outcome) in parsed.engagements.iter().zip(outcomes) {
-        match outcome {
-            Outcome::Kept(found) => diagnostics.extend(found.iter().cloned()),
-            Outcome::Checked(key, found) => {
-                diagnostics.extend(found.iter().cloned());
-                checked.push((&engagement.file.path, key, found));
+        }
+        _ => {
+            use rayon::prelude::*;
+            let found: Vec<Diagnostics> = parsed
+                .engagements
+                .par_iter()
+                .map(|engagement| check_one(engagement))
+                .collect();
+            *previous = super::EngagementChecks {
+                global: Some(global),
+                ids: parsed
+                    .engagements
+                    .iter()
+                    .map(|e| (e.file.path.clone(), e.value.id.to_string()))
+                    .collect(),
+                found: Default::default(),
+            };
+            for (engagement, found) in parsed.engagements.iter().zip(found) {
+                keep_found(&mut previous.found, &engagement.file.path, found);
             }
         }
     }
-    for (path, key, found) in checked {
-        crate::keyed::put(previous, path, (key, found));
+    // In file order: the paths sort as the files do.
+    for found in previous.found.values() {
+        diagnostics.extend(found.iter().cloned());
     }
-    crate::keyed::retain_present(
-        previous,
-        parsed.engagements.iter().map(|e| e.file.path.as_str()),
-    );
+}
+
+/// Whether each of the `touched` files declares the id it declared when
+/// last checked (or, both times, none: it did not parse). If so, no file's
+/// checks read anything of the others that changed.
+fn same_ids(parsed: &ParsedSite, touched: &[String], previous: &super::EngagementChecks) -> bool {
+    touched.iter().all(|path| {
+        let now = position(parsed, path).map(|at| parsed.engagements[at].value.id.as_str());
+        now == previous.ids.get(path).map(String::as_str)
+    })
+}
+
+/// The position of the parsed engagement file at `path`: the files are in
+/// the order of their sorted listing.
+fn position(parsed: &ParsedSite, path: &str) -> Option<usize> {
+    parsed
+        .engagements
+        .binary_search_by(|e| e.file.path.as_str().cmp(path))
+        .ok()
+}
+
+/// Keeps what checking the file at `path` found, if anything.
+fn keep_found(
+    kept: &mut std::collections::BTreeMap<String, Diagnostics>,
+    path: &str,
+    found: Diagnostics,
+) {
+    if found.is_empty() {
+        kept.remove(path);
+    } else {
+        kept.insert(path.to_string(), found);
+    }
 }
 
 fn identity(

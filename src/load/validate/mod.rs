@@ -18,10 +18,20 @@ use super::{ParsedSite, SourceFile};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::{At, Catalog, Entry, Version};
 
-/// What each engagement file's checks found, by path, with the key of
-/// what they read: the file, the site-wide files and every engagement's id
-/// and path. `serve` re-checks only the file that changed.
-pub type EngagementChecks = rustc_hash::FxHashMap<String, (u64, Diagnostics)>;
+/// What the engagement files' checks found, kept between loads so that
+/// `serve` re-checks only the files that changed. One file's checks read
+/// the file, the site-wide files, and every engagement's id and path: the
+/// others' findings stand while those are the same.
+#[derive(Debug, Default)]
+pub struct EngagementChecks {
+    /// The fingerprint of the site-wide files the checks ran against, once
+    /// every file has been checked.
+    global: Option<u64>,
+    /// Each parsed file's engagement id, by path.
+    ids: rustc_hash::FxHashMap<String, String>,
+    /// What the checks found, by path: only files with findings.
+    found: std::collections::BTreeMap<String, Diagnostics>,
+}
 
 pub fn check(parsed: &ParsedSite, diagnostics: &mut Diagnostics, previous: &mut EngagementChecks) {
     let index = Index::build(parsed);
