@@ -647,7 +647,8 @@ impl Builder {
             },
         );
         let Ok(refreshed) = made;
-        let csv = exports::fleet_csv_from_rows(refreshed.values.iter().map(|(_, row)| row.clone()));
+        let rows: Vec<&str> = refreshed.values.iter().map(|(_, row)| &**row).collect();
+        let csv = exports::fleet_csv_from_rows(&rows);
         Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
     }
 }
