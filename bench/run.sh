@@ -2,8 +2,9 @@
 # The repository's benchmark: generates a large synthetic site, times a
 # full check and build (wall, CPU, peak memory) with the release binary,
 # measures what a search downloads (bench/search_bytes.py), then serve:
-# save one engagement file → new page served over HTTP, median and worst
-# over EDITS (20) edits, and the server's memory.
+# save one engagement file, or one content page, → new page served over
+# HTTP, median and worst over EDITS (20) edits of each, and the server's
+# memory.
 #
 #   bench/run.sh [ENGAGEMENTS] [PAGES]     (defaults: 10000 and 1000)
 #
