@@ -396,7 +396,7 @@ fn single(diagnostic: Diagnostic) -> Diagnostics {
     diagnostics
 }
 
-/// The pages of every site, in the order they are rendered.
+/// The pages every site has, first among the jobs of a build.
 const SITE_WIDE_JOBS: [Job<'static>; 7] = [
     Job::Home,
     Job::Support,
