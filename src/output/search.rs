@@ -130,7 +130,7 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
     let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
     let mut rest = &html[start..end];
     while !rest.is_empty() {
-        let Some(at) = rest.bytes().position(|b| b == b'<' || b == b'&') else {
+        let Some(at) = memchr::memchr2(b'<', b'&', rest.as_bytes()) else {
             each(Piece::Text(rest));
             break;
         };
