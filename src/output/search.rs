@@ -125,10 +125,21 @@ static SKIP_END_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 /// The text inside `<main>` in pieces: runs of text, decoded entities and
 /// tags, without copying. Inline SVG and what templates marked with
 /// [`SKIP_START`] and [`SKIP_END`] are left out.
+///
+/// Every page of a build passes through here, hundreds of megabytes on a
+/// large site: the searches are memchr's, and a tag is told apart by its
+/// second byte before any longer comparison.
 fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
-    let start = html.find("<main").unwrap_or(0);
-    let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
+    let bytes = html.as_bytes();
+    let start = memchr::memmem::find(bytes, b"<main").unwrap_or(0);
+    let end = memchr::memmem::rfind(bytes, b"</main>")
+        .unwrap_or(html.len())
+        .max(start);
     let mut rest = &html[start..end];
+    // The rest after the first `needle` in it, or nothing.
+    let after = |rest: &str, at: Option<usize>, needle: &str| -> usize {
+        at.map_or(rest.len(), |close| close + needle.len())
+    };
     while !rest.is_empty() {
         let Some(at) = memchr::memchr2(b'<', b'&', rest.as_bytes()) else {
             each(Piece::Text(rest));
@@ -138,29 +149,33 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
             each(Piece::Text(&rest[..at]));
         }
         rest = &rest[at..];
-        if rest.starts_with(SKIP_START) {
-            each(Piece::Break);
-            // Skipped parts are long (the rows of every engagement):
-            // memmem finds their end several times faster than `str::find`.
-            rest = SKIP_END_FINDER
-                .find(rest.as_bytes())
-                .map_or("", |close| &rest[close + SKIP_END.len()..]);
-        } else if rest.starts_with("<svg") {
-            // Diagrams and charts draw what the tables beside them say.
-            each(Piece::Break);
-            rest = rest.find("</svg>").map_or("", |close| &rest[close + 6..]);
-        } else if rest.starts_with('<') {
-            each(Piece::Break);
-            rest = rest.find('>').map_or("", |close| &rest[close + 1..]);
-        } else if let Some((entity, decoded)) =
-            ENTITIES.iter().find(|(entity, _)| rest.starts_with(entity))
-        {
-            each(Piece::Char(*decoded));
-            rest = &rest[entity.len()..];
+        let tail = rest.as_bytes();
+        let skip = if tail[0] == b'&' {
+            match ENTITIES.iter().find(|(entity, _)| rest.starts_with(entity)) {
+                Some((entity, decoded)) => {
+                    each(Piece::Char(*decoded));
+                    entity.len()
+                }
+                None => {
+                    each(Piece::Text("&"));
+                    1
+                }
+            }
         } else {
-            each(Piece::Text("&"));
-            rest = &rest[1..];
-        }
+            each(Piece::Break);
+            match tail.get(1) {
+                // Skipped parts are long (the rows of every engagement).
+                Some(b'!') if rest.starts_with(SKIP_START) => {
+                    after(rest, SKIP_END_FINDER.find(tail), SKIP_END)
+                }
+                // Diagrams and charts draw what the tables beside them say.
+                Some(b's') if rest.starts_with("<svg") => {
+                    after(rest, memchr::memmem::find(tail, b"</svg>"), "</svg>")
+                }
+                _ => after(rest, memchr::memchr(b'>', tail), ">"),
+            }
+        };
+        rest = &rest[skip..];
     }
 }
 
