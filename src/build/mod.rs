@@ -85,7 +85,13 @@ pub fn build(request: &BuildRequest) -> Result<Built, Diagnostics> {
         )
     };
     let staging = writer::Staging::new(&request.output).map_err(cannot_write)?;
-    let mut built = Builder::new(request.clone()).make(Destination::Staging(&staging))?;
+    let mut builder = Builder::new(request.clone());
+    let mut built = builder.make(Destination::Staging(&staging))?;
+    // What the build made (the site, its analysis, the search index:
+    // hundreds of thousands of allocations on a large site) is left to the
+    // process's exit, which is next: `refarch build` builds once, and
+    // freeing it piece by piece took 0.2 s of a 3.8 s build of the 10k site.
+    std::mem::forget(builder);
     let swapping = Instant::now();
     staging.finish().map_err(cannot_write)?;
     built.timings.push(("swap", swapping.elapsed()));
@@ -173,6 +179,9 @@ pub struct Builder {
     /// Whether the search index was made from the pages the page cache
     /// holds (see `render_and_write`).
     index_in_step: bool,
+    /// The site and analysis of a build that keeps nothing for a next one,
+    /// held for [`build`] to leave to the process's exit.
+    spent: Option<(Site, Analysis)>,
 }
 
 /// What a build's pages are made under.
@@ -209,6 +218,7 @@ impl Builder {
             other_files: Vec::new(),
             index_search: true,
             index_in_step: false,
+            spent: None,
         }
     }
 
@@ -354,6 +364,8 @@ impl Builder {
         let made = self.render_and_write(&site, &analysis, loaded, under, timings, destination);
         if keep {
             self.facts = analysis;
+        } else {
+            self.spent = Some((site, analysis));
         }
         made
     }
