@@ -16,39 +16,53 @@ struct Pattern {
     regex: Regex,
 }
 
+/// What each pattern finds, and the pattern.
+const PATTERN_TEXTS: [(&str, &str); 9] = [
+    (
+        "private key",
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----",
+    ),
+    ("AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    (
+        "GitHub token",
+        r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}\b",
+    ),
+    ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
+    ("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
+    ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ("Sourcegraph access token", r"\bsgp_[A-Za-z0-9_]{20,}\b"),
+    ("Azure storage key", r"AccountKey=[A-Za-z0-9+/=]{40,}"),
+    (
+        "password in a URL",
+        r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/\s@]+@[^/\s]+",
+    ),
+];
+
+/// A key named like a secret and its value: `password = "…"`, `api_token: …`.
+const SECRET_FIELD_TEXT: &str = r#"(?i)\b([a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)[a-z0-9_-]*)\s*[=:]\s*(?:"([^"]{12,})"|'([^']{12,})'|([^"'\s#,]{12,}))"#;
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    [
-        (
-            "private key",
-            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY-----",
-        ),
-        ("AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-        (
-            "GitHub token",
-            r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}\b",
-        ),
-        ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
-        ("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
-        ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-        ("Sourcegraph access token", r"\bsgp_[A-Za-z0-9_]{20,}\b"),
-        ("Azure storage key", r"AccountKey=[A-Za-z0-9+/=]{40,}"),
-        (
-            "password in a URL",
-            r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/\s@]+@[^/\s]+",
-        ),
-    ]
-    .into_iter()
-    .map(|(kind, pattern)| Pattern {
-        kind,
-        regex: Regex::new(pattern).expect("valid pattern"),
-    })
-    .collect()
+    PATTERN_TEXTS
+        .into_iter()
+        .map(|(kind, pattern)| Pattern {
+            kind,
+            regex: Regex::new(pattern).expect("valid pattern"),
+        })
+        .collect()
 });
 
-/// `password = "…"`, `api_token: …`: a key named like a secret and its value.
-static SECRET_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b([a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)[a-z0-9_-]*)\s*[=:]\s*(?:"([^"]{12,})"|'([^']{12,})'|([^"'\s#,]{12,}))"#)
-        .expect("valid pattern")
+static SECRET_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(SECRET_FIELD_TEXT).expect("valid pattern"));
+
+/// Every pattern at once, over a whole file. Nearly every file matches
+/// none: it is passed over in one search instead of ten per line, which
+/// took `check` 1.5 s on a site of ten thousand engagements. A match in a
+/// line is a match in the file that holds it (a line is scanned with its
+/// newline, and what comes before it ends with one), so a file this finds
+/// nothing in has nothing for the line by line scan.
+static ANY: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    let patterns = PATTERN_TEXTS.iter().map(|(_, pattern)| *pattern);
+    regex::RegexSet::new(patterns.chain([SECRET_FIELD_TEXT])).expect("valid patterns")
 });
 
 const ALLOW: &str = "refarch: allow-secret";
@@ -60,6 +74,11 @@ pub fn scan(file: &str, text: &str) -> Vec<Diagnostic> {
     // Most files have no allow comment: look for one line by line only
     // in those that do.
     let has_allow = ALLOW_FINDER.find(text.as_bytes()).is_some();
+    // An allow comment is checked for its reason even in a file with
+    // nothing to allow.
+    if !has_allow && !ANY.is_match(text) {
+        return found;
+    }
     let mut previous: Option<&str> = None;
     for line in text.split_inclusive('\n') {
         let here = if has_allow { allow_reason(line) } else { None };
@@ -246,6 +265,28 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    /// Each secret alone in a file of ordinary lines: the whole-file
+    /// search that passes over clean files must not pass over it.
+    #[test]
+    fn a_file_with_one_secret_among_ordinary_lines_is_scanned() {
+        let secrets = [
+            "key = \"-----BEGIN OPENSSH PRIVATE KEY-----\"",
+            "aws = \"ASIAIOSFODNN7EXAMPLE\"",
+            "pat = \"github_pat_abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\"",
+            "slack = \"xoxb-0123456789-abcdefghij\"",
+            "google = \"AIzaSyA0123456789abcdefghijklmnopqrstuv\"",
+            "sg = \"sgp_abcdefghij0123456789abcd\"",
+            "azure = \"AccountKey=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH==\"",
+            "api_key: \"Zq7#pL2!vN8@kR5x\"",
+        ];
+        for secret in secrets {
+            let text =
+                format!("id = \"acme\"\ncustomer = \"Acme\"\n{secret}\nstatus = \"planned\"\n");
+            assert_eq!(kinds(&text).len(), 1, "{secret}");
+        }
+        assert!(kinds("id = \"acme\"\ncustomer = \"Acme\"\n").is_empty());
     }
 
     #[test]
