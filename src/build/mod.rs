@@ -436,24 +436,43 @@ impl Builder {
         let stage = Instant::now();
         let urls = Urls::new(&base_url);
         let mut rendered = rendered;
-        let documents: Vec<(&str, u64, Option<DocTerms>)> = rendered
-            .pages
-            .iter_mut()
-            .filter(|(page, _)| page.listed)
-            .map(|(page, (key, terms))| (page.path.as_str(), *key, terms.take()))
-            .collect();
+        // The search index and sitemap are made beside the engagement
+        // exports: neither reads the other, and each is a pass over
+        // thousands of pages or engagements on every `serve` rebuild.
+        let exports = &mut self.exports;
+        let (index_files, exports_made) = rayon::join(
+            || {
+                let mut files: Vec<SiteFile> = Vec::new();
+                if self.index_search {
+                    let documents: Vec<(&str, u64, Option<DocTerms>)> = rendered
+                        .pages
+                        .iter_mut()
+                        .filter(|(page, _)| page.listed)
+                        .map(|(page, (key, terms))| (page.path.as_str(), *key, terms.take()))
+                        .collect();
+                    let index = SearchIndex::refresh(self.search.take(), documents);
+                    files = index.files();
+                    self.search = Some(index);
+                    self.index_in_step = keep;
+                }
+                let sitemap = sitemap_of(&mut self.sitemap, &rendered.pages, &urls);
+                files.push(("sitemap.xml".to_string(), sitemap));
+                files
+            },
+            || {
+                engagement_exports(
+                    exports,
+                    site,
+                    analysis,
+                    &engagement_files,
+                    global,
+                    destination,
+                )
+            },
+        );
+        let (fleet_csv, exported) = exports_made?;
         // Every file besides pages and engagement exports.
-        let mut others: Vec<SiteFile> = Vec::new();
-        if self.index_search {
-            let index = SearchIndex::refresh(self.search.take(), documents);
-            others = index.files();
-            self.search = Some(index);
-            self.index_in_step = keep;
-        }
-        others.push((
-            "sitemap.xml".to_string(),
-            self.sitemap(&rendered.pages, &urls),
-        ));
+        let mut others: Vec<SiteFile> = index_files;
         let support_json = keyed::reuse(&mut self.support_json, global, || {
             Ok::<_, std::convert::Infallible>(Arc::from(exports::support_json(site)))
         });
@@ -465,8 +484,6 @@ impl Builder {
         for (path, bytes) in std::mem::take(&mut rendered.files) {
             add(&path, bytes);
         }
-        let (fleet_csv, exported) =
-            self.engagement_exports(site, analysis, &engagement_files, global, destination)?;
         others.push(fleet_csv);
         others
             .par_iter()
@@ -604,65 +621,69 @@ impl Builder {
             env!("CARGO_PKG_VERSION"),
         ))
     }
+}
 
-    /// The sitemap of `pages`, or the previous build's when it lists the
-    /// same pages under the same base.
-    fn sitemap<T>(&mut self, pages: &[(Arc<RenderedPage>, T)], urls: &Urls) -> Arc<[u8]> {
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = crate::render::KeyHasher::default();
-            urls.absolute("").hash(&mut hasher);
-            for (page, _) in pages.iter().filter(|(page, _)| page.listed) {
-                page.path.hash(&mut hasher);
-            }
-            hasher.finish()
-        };
-        let made = keyed::reuse(&mut self.sitemap, key, || {
-            let xml = sitemap::sitemap(pages.iter().map(|(page, _)| &**page), urls);
-            Ok::<_, std::convert::Infallible>(Arc::from(xml.into_bytes()))
-        });
-        let Ok(bytes) = made;
-        bytes
-    }
-
-    /// Writes each engagement's JSON export, or in memory brings the kept
-    /// exports up to date (and says what changed); returns the fleet CSV.
-    fn engagement_exports(
-        &mut self,
-        site: &Site,
-        analysis: &Analysis,
-        engagement_files: &[Option<u64>],
-        global: u64,
-        destination: Destination<'_>,
-    ) -> Result<(SiteFile, Option<keyed::Refreshed<Exported>>), Diagnostics> {
-        if !matches!(destination, Destination::Memory) {
-            // Handed over as made, kept nowhere.
-            site.engagements.par_iter().try_for_each(|e| {
-                let id = e.id.as_str();
-                let bytes = exports::engagement_json(e, analysis.of_engagement(id));
-                destination.put(&export_path(id), &bytes)
-            })?;
-            let csv = exports::fleet_csv(site, analysis);
-            return Ok((("fleet.csv".to_string(), Arc::from(csv)), None));
+/// The sitemap of `pages`, or the previous build's when it lists the
+/// same pages under the same base.
+fn sitemap_of<T>(
+    kept: &mut Option<(u64, Arc<[u8]>)>,
+    pages: &[(Arc<RenderedPage>, T)],
+    urls: &Urls,
+) -> Arc<[u8]> {
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = crate::render::KeyHasher::default();
+        urls.absolute("").hash(&mut hasher);
+        for (page, _) in pages.iter().filter(|(page, _)| page.listed) {
+            page.path.hash(&mut hasher);
         }
-        let made = keyed::refresh(
-            &mut self.exports,
-            &site.engagements,
-            |e| e.id.as_str(),
-            |at, _| fingerprint(&(global, engagement_files[at])),
-            |e| {
-                let facts = analysis.of_engagement(e.id.as_str());
-                Ok::<_, std::convert::Infallible>((
-                    Arc::from(exports::engagement_json(e, facts)),
-                    Arc::from(exports::fleet_csv_row(e, facts)),
-                ))
-            },
-        );
-        let Ok(refreshed) = made;
-        let rows: Vec<&str> = refreshed.values.iter().map(|(_, row)| &**row).collect();
-        let csv = exports::fleet_csv_from_rows(&rows);
-        Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
+        hasher.finish()
+    };
+    let made = keyed::reuse(kept, key, || {
+        let xml = sitemap::sitemap(pages.iter().map(|(page, _)| &**page), urls);
+        Ok::<_, std::convert::Infallible>(Arc::from(xml.into_bytes()))
+    });
+    let Ok(bytes) = made;
+    bytes
+}
+
+/// Writes each engagement's JSON export, or in memory brings the kept
+/// exports up to date (and says what changed); returns the fleet CSV.
+fn engagement_exports(
+    kept: &mut Keyed<Exported>,
+    site: &Site,
+    analysis: &Analysis,
+    engagement_files: &[Option<u64>],
+    global: u64,
+    destination: Destination<'_>,
+) -> Result<(SiteFile, Option<keyed::Refreshed<Exported>>), Diagnostics> {
+    if !matches!(destination, Destination::Memory) {
+        // Handed over as made, kept nowhere.
+        site.engagements.par_iter().try_for_each(|e| {
+            let id = e.id.as_str();
+            let bytes = exports::engagement_json(e, analysis.of_engagement(id));
+            destination.put(&export_path(id), &bytes)
+        })?;
+        let csv = exports::fleet_csv(site, analysis);
+        return Ok((("fleet.csv".to_string(), Arc::from(csv)), None));
     }
+    let made = keyed::refresh(
+        kept,
+        &site.engagements,
+        |e| e.id.as_str(),
+        |at, _| fingerprint(&(global, engagement_files[at])),
+        |e| {
+            let facts = analysis.of_engagement(e.id.as_str());
+            Ok::<_, std::convert::Infallible>((
+                Arc::from(exports::engagement_json(e, facts)),
+                Arc::from(exports::fleet_csv_row(e, facts)),
+            ))
+        },
+    );
+    let Ok(refreshed) = made;
+    let rows: Vec<&str> = refreshed.values.iter().map(|(_, row)| &**row).collect();
+    let csv = exports::fleet_csv_from_rows(&rows);
+    Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
 }
 
 /// The file of an engagement's JSON export.
