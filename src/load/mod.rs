@@ -141,6 +141,10 @@ pub struct LoadCache {
     sizes: FileCache<ReferenceArchitecture>,
     engagements: FileCache<Engagement>,
     pages: FileCache<Page>,
+    /// The last load's entries of `engagements` and `pages`, in the order
+    /// of its listings, when it collected one for every file.
+    engagements_in_order: InOrder<Engagement>,
+    pages_in_order: InOrder<Page>,
     /// The files each directory held at the last load.
     listings: HashMap<&'static str, Listing>,
     /// The site-wide files as last parsed, with the hash of their text.
@@ -198,6 +202,9 @@ fn parse_global<T: DeserializeOwned>(
     *cache = Some((hash, parsed.clone(), found));
     parsed
 }
+
+/// The entries of a load's files, in the order of its listing.
+type InOrder<T> = Vec<std::sync::Arc<CachedFile<T>>>;
 
 /// Shared entries: a file unchanged since the last load costs a pointer copy.
 /// Keyed by path with FxHash: every file's path is looked up on every load.
@@ -374,13 +381,13 @@ fn parse_all(
         &content_files,
         global,
     );
-    parsed.touched_engagements = touched.map(|touched| touched.engagements);
     if keep {
         cache.changed = Some(Default::default());
     }
     collect(
         &size_files,
         &mut cache.sizes,
+        None,
         keep,
         &mut parsed.sizes,
         diagnostics,
@@ -388,6 +395,9 @@ fn parse_all(
     collect(
         &engagement_files,
         &mut cache.engagements,
+        touched
+            .as_ref()
+            .map(|t| (&t.engagements[..], &mut cache.engagements_in_order)),
         keep,
         &mut parsed.engagements,
         diagnostics,
@@ -395,10 +405,14 @@ fn parse_all(
     collect(
         &content_files,
         &mut cache.pages,
+        touched
+            .as_ref()
+            .map(|t| (&t.pages[..], &mut cache.pages_in_order)),
         keep,
         &mut parsed.pages,
         diagnostics,
     );
+    parsed.touched_engagements = touched.map(|touched| touched.engagements);
     if keep {
         cache.listings = HashMap::from([
             (SIZES_DIR, size_files.clone()),
@@ -572,18 +586,59 @@ fn under_content(relative: &str) -> &str {
 
 /// Puts what the cache holds for `files` into the parsed site, in order,
 /// shared with the cache; without `keep`, the cache is emptied.
+///
+/// With the files `touched` since the last load and the entries that load
+/// collected, in its files' order: when no file was added or removed, those
+/// entries are patched where a file was touched instead of every file
+/// being looked up by path, which cost `serve` milliseconds per rebuild
+/// on a site of ten thousand files.
 fn collect<T>(
     files: &[String],
     cache: &mut FileCache<T>,
+    touched: Option<(&[String], &mut InOrder<T>)>,
     keep: bool,
     into: &mut Vec<std::sync::Arc<Parsed<T>>>,
     diagnostics: &mut Diagnostics,
 ) {
-    for relative in files {
-        if let Some(entry) = cache.get(relative) {
-            into.extend(entry.parsed.clone());
-            diagnostics.extend(entry.diagnostics.clone());
+    let mut entries: InOrder<T> = Vec::new();
+    let mut kept = None;
+    if let Some((touched, in_order)) = touched {
+        let entries_then = std::mem::take(in_order);
+        // As many files, each touched one among them: none added or
+        // removed. Each with its position and entry.
+        let patches: Option<Vec<(usize, std::sync::Arc<CachedFile<T>>)>> = (entries_then.len()
+            == files.len())
+        .then(|| {
+            touched
+                .iter()
+                .map(|path| Some((files.binary_search(path).ok()?, cache.get(path)?.clone())))
+                .collect()
+        })
+        .flatten();
+        match patches {
+            Some(patches) => {
+                entries = entries_then;
+                for (at, entry) in patches {
+                    entries[at] = entry;
+                }
+            }
+            None => {
+                entries = files
+                    .iter()
+                    .filter_map(|path| cache.get(path).cloned())
+                    .collect()
+            }
         }
+        kept = Some(in_order);
+    } else {
+        entries.extend(files.iter().filter_map(|path| cache.get(path).cloned()));
+    }
+    into.extend(entries.iter().filter_map(|entry| entry.parsed.clone()));
+    for entry in entries.iter().filter(|entry| !entry.diagnostics.is_empty()) {
+        diagnostics.extend(entry.diagnostics.clone());
+    }
+    if let Some(in_order) = kept.filter(|_| keep && entries.len() == files.len()) {
+        *in_order = entries;
     }
     if !keep {
         // The site holds the only copy.
