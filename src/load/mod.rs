@@ -600,50 +600,45 @@ fn collect<T>(
     into: &mut Vec<std::sync::Arc<Parsed<T>>>,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut entries: InOrder<T> = Vec::new();
-    let mut kept = None;
-    if let Some((touched, in_order)) = touched {
-        let entries_then = std::mem::take(in_order);
-        // As many files, each touched one among them: none added or
-        // removed. Each with its position and entry.
-        let patches: Option<Vec<(usize, std::sync::Arc<CachedFile<T>>)>> = (entries_then.len()
-            == files.len())
-        .then(|| {
-            touched
+    let (touched, mut in_order) = touched.unzip();
+    let entries = touched
+        .zip(in_order.as_deref_mut())
+        .and_then(|(touched, last)| patched(files, cache, touched, std::mem::take(last)))
+        .unwrap_or_else(|| {
+            files
                 .iter()
-                .map(|path| Some((files.binary_search(path).ok()?, cache.get(path)?.clone())))
+                .filter_map(|path| cache.get(path).cloned())
                 .collect()
-        })
-        .flatten();
-        match patches {
-            Some(patches) => {
-                entries = entries_then;
-                for (at, entry) in patches {
-                    entries[at] = entry;
-                }
-            }
-            None => {
-                entries = files
-                    .iter()
-                    .filter_map(|path| cache.get(path).cloned())
-                    .collect()
-            }
-        }
-        kept = Some(in_order);
-    } else {
-        entries.extend(files.iter().filter_map(|path| cache.get(path).cloned()));
-    }
+        });
     into.extend(entries.iter().filter_map(|entry| entry.parsed.clone()));
     for entry in entries.iter().filter(|entry| !entry.diagnostics.is_empty()) {
         diagnostics.extend(entry.diagnostics.clone());
     }
-    if let Some(in_order) = kept.filter(|_| keep && entries.len() == files.len()) {
+    if let Some(in_order) = in_order.filter(|_| keep && entries.len() == files.len()) {
         *in_order = entries;
     }
     if !keep {
         // The site holds the only copy.
         cache.clear();
     }
+}
+
+/// `last`, the last load's entries in the order of its files, with the
+/// entry of each `touched` file, when none was added or removed (as many
+/// files, each touched one among them); otherwise `None`.
+fn patched<T>(
+    files: &[String],
+    cache: &FileCache<T>,
+    touched: &[String],
+    mut last: InOrder<T>,
+) -> Option<InOrder<T>> {
+    if last.len() != files.len() {
+        return None;
+    }
+    for path in touched {
+        last[files.binary_search(path).ok()?] = cache.get(path)?.clone();
+    }
+    Some(last)
 }
 
 fn read(root: &Path, relative: &str, diagnostics: &mut Diagnostics) -> Option<SourceFile> {
