@@ -118,6 +118,14 @@ where
             }
         })
         .collect::<Result<_, E>>()?;
+    // The contract, checked in the builds the tests run.
+    debug_assert!(
+        {
+            let mut keys = rustc_hash::FxHashSet::default();
+            found.iter().all(|(_, key, _)| keys.insert(*key))
+        },
+        "keyed::refresh: two items share a key"
+    );
     let mut refreshed = Refreshed {
         made: Vec::new(),
         dropped: Vec::new(),
@@ -283,6 +291,26 @@ mod tests {
         }
     }
 
+    /// Keys that do not tell items apart would hand one item's value to
+    /// another in place: builds with debug assertions refuse them.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "two items share a key")]
+    fn keys_shared_by_two_items_are_refused() {
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        refresh(
+            &mut Keyed::default(),
+            &[("a", 1), ("b", 1)],
+            |item| item.0,
+            |_, item| item.1,
+            |item| {
+                made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok::<_, ()>(item.0.to_string())
+            },
+        )
+        .unwrap();
+    }
+
     #[test]
     fn a_slot_is_made_again_only_under_another_key() {
         let mut slot = None;
@@ -306,7 +334,7 @@ mod tests {
             &mut cache,
             &[("a", 1)],
             |i| i.0,
-            |_, i| i.1,
+            |_, i| key_of(i),
             |_| Ok::<_, ()>(1),
         )
         .unwrap();
@@ -314,11 +342,11 @@ mod tests {
             &mut cache,
             &[("a", 2), ("b", 1)],
             |i| i.0,
-            |_, i| i.1,
+            |_, i| key_of(i),
             |_| Err::<u32, _>("broken"),
         );
         assert_eq!(failed, Err("broken"));
         assert_eq!(cache.len(), 1);
-        assert_eq!(cache["a"], (1, 1));
+        assert_eq!(cache["a"], (key_of(&("a", 1)), 1));
     }
 }
