@@ -238,9 +238,8 @@ pub fn render_site<T: Send, E: Send>(
     jobs.extend(
         site.engagements
             .iter()
-            .zip(inputs.engagement_files)
             .enumerate()
-            .map(|(at, (e, file))| Job::Engagement(e, *file, at)),
+            .map(|(at, e)| Job::Engagement(e, at)),
     );
     jobs.extend(contents.standalone().iter().copied().map(Job::Content));
 
@@ -257,7 +256,9 @@ pub fn render_site<T: Send, E: Send>(
                job: &Job<'_>|
      -> Result<Made<T>, RenderError<E>> {
         let (page, key, fresh) = match (job, last) {
-            (Job::Engagement(_, file, at), Some(last)) if last.files[*at] == *file => {
+            (Job::Engagement(_, at), Some(last))
+                if last.files[*at] == inputs.engagement_files[*at] =>
+            {
                 let (key, page) = &last.pages[*at];
                 (page.clone(), *key, false)
             }
@@ -450,10 +451,11 @@ fn job_key(
             let prose = page_hash(format_args!("reference-architectures/{id}.md"));
             ("", fingerprint(&(inputs.global, prose)))
         }
-        Job::Engagement(engagement, file, _) => {
+        Job::Engagement(engagement, at) => {
             let id = engagement.id.as_str();
             let _ = write!(path, "engagements/{id}/");
             let prose = page_hash(format_args!("engagements/{id}.md"));
+            let file = inputs.engagement_files[*at];
             ("", fingerprint(&(inputs.global, file.unwrap_or(0), prose)))
         }
         Job::Content(page) => {
@@ -499,9 +501,9 @@ enum Job<'a> {
     SizesIndex,
     Size(&'a str),
     EngagementList,
-    /// An engagement, with the hash of its file and its position in the
-    /// site.
-    Engagement(&'a Engagement, Option<u64>, usize),
+    /// An engagement, with its position in the site (where
+    /// [`PageInputs::engagement_files`] holds its file's hash).
+    Engagement(&'a Engagement, usize),
     Releases,
     Content(&'a Page),
     Search,
