@@ -916,16 +916,22 @@ mod tests {
         assert_eq!(read(&short, &changed(&["d/b"])), None);
     }
 
+    /// A copy of the analysis fixture site, to edit.
+    fn analysis_fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis");
+        crate::fuzz::targets::copy_dir(&fixture, dir.path());
+        dir
+    }
+
     /// A load that checks only the changed engagement files must report
     /// what a load that checks every file reports: a new finding, a
     /// mended one, and findings of other files that an id change brings
     /// (a duplicate id) or takes away.
     #[test]
     fn checking_the_changed_files_alone_finds_what_checking_all_finds() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = analysis_fixture();
         let root = dir.path();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis");
-        crate::fuzz::targets::copy_dir(&fixture, root);
         let mut cache = LoadCache::default();
         assert!(
             load_site_cached(root, &mut cache, true)
@@ -987,10 +993,8 @@ mod tests {
     /// as a load that reads every file does.
     #[test]
     fn patched_fingerprints_equal_fresh_ones_over_a_series_of_edits() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = analysis_fixture();
         let root = dir.path();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis");
-        crate::fuzz::targets::copy_dir(&fixture, root);
         let mut cache = LoadCache::default();
         let first = load_site_cached(root, &mut cache, true);
         assert!(first.site.is_some());
