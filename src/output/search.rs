@@ -44,52 +44,85 @@ const SUMMARY_CHARS: usize = 180;
 fn each_token(text: &str, buffer: &mut String, mut found: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut at = 0;
-    while at < bytes.len() {
+    loop {
+        while bytes
+            .get(at)
+            .is_some_and(|&byte| byte_class(byte) == SEPARATOR)
+        {
+            at += 1;
+        }
+        if at == bytes.len() {
+            break;
+        }
         // A run of letters and digits, read byte by byte while ASCII.
         let start = at;
-        let mut ascii = true;
-        while at < bytes.len() {
-            let byte = bytes[at];
-            if byte.is_ascii() {
-                if !byte.is_ascii_alphanumeric() {
-                    break;
-                }
+        let mut seen = 0;
+        while let Some(&byte) = bytes.get(at) {
+            let class = byte_class(byte);
+            if class & ALPHANUMERIC != 0 {
+                seen |= class;
                 at += 1;
+            } else if class == SEPARATOR {
+                break;
             } else {
                 let c = text[at..].chars().next().expect("at a character boundary");
                 if !c.is_alphanumeric() {
                     break;
                 }
-                ascii = false;
+                seen |= NOT_ASCII;
                 at += c.len_utf8();
             }
         }
         if at == start {
-            // A separator: skip it whole.
+            // A separator that is not ASCII: skip it whole.
             at += text[at..].chars().next().map_or(1, char::len_utf8);
             continue;
         }
         let run = &text[start..at];
-        if ascii {
-            if run.len() < 2 {
-                continue;
-            }
-            if run.bytes().any(|b| b.is_ascii_uppercase()) {
-                buffer.clear();
-                buffer.extend(run.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-                found(buffer);
-            } else {
-                found(run);
-            }
-        } else {
+        if seen & NOT_ASCII != 0 {
             let lowered = run.to_lowercase();
             for piece in lowered.split(|c: char| !c.is_alphanumeric()) {
                 if piece.chars().nth(1).is_some() {
                     found(piece);
                 }
             }
+        } else if run.len() < 2 {
+        } else if seen & UPPER != 0 {
+            buffer.clear();
+            buffer.extend(run.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            found(buffer);
+        } else {
+            found(run);
         }
     }
+}
+
+/// What a byte is to the tokenizer: bits, so that a run's bytes can be
+/// or-ed together to learn whether it had capitals or other scripts.
+const SEPARATOR: u8 = 0;
+const ALPHANUMERIC: u8 = 1;
+const UPPER: u8 = 2;
+const NOT_ASCII: u8 = 4;
+
+/// Every byte of every page passes through here: one table lookup.
+fn byte_class(byte: u8) -> u8 {
+    static CLASSES: [u8; 256] = {
+        let mut classes = [NOT_ASCII; 256];
+        let mut byte = 0;
+        while byte < 128 {
+            let b = byte as u8;
+            classes[byte] = if b.is_ascii_uppercase() {
+                ALPHANUMERIC | UPPER
+            } else if b.is_ascii_alphanumeric() {
+                ALPHANUMERIC
+            } else {
+                SEPARATOR
+            };
+            byte += 1;
+        }
+        classes
+    };
+    CLASSES[usize::from(byte)]
 }
 
 /// The entities our escaping and pulldown-cmark write, and what they stand
@@ -250,18 +283,11 @@ pub struct DocTerms {
 /// (title, description, body) times its count there, capped.
 pub fn analyse(page: &RenderedPage) -> DocTerms {
     const FIELDS: [(u32, u32); 3] = [(TITLE_WEIGHT, 1), (DESCRIPTION_WEIGHT, 1), (1, BODY_CAP)];
-    let mut counts: FxHashMap<Box<str>, [u32; 3]> = FxHashMap::default();
+    let mut counts = TermCounts::default();
+    counts.packed.reserve(512);
     let mut buffer = String::new();
-    let mut count = |field: usize, token: &str| match counts.get_mut(token) {
-        Some(counts) => counts[field] += 1,
-        None => {
-            let mut fresh = [0; 3];
-            fresh[field] = 1;
-            counts.insert(token.into(), fresh);
-        }
-    };
-    each_token(&page.title, &mut buffer, |token| count(0, token));
-    each_token(&page.description, &mut buffer, |token| count(1, token));
+    each_token(&page.title, &mut buffer, |token| counts.add(0, token));
+    each_token(&page.description, &mut buffer, |token| counts.add(1, token));
     let mut summary = CollapsedText::new(if page.description.is_empty() {
         SUMMARY_CHARS + 1
     } else {
@@ -269,24 +295,19 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
     });
     main_pieces(&page.html, |piece| {
         if let Piece::Text(text) = piece {
-            each_token(text, &mut buffer, |token| count(2, token));
+            each_token(text, &mut buffer, |token| counts.add(2, token));
         }
         if !summary.full() {
             summary.push(&piece);
         }
     });
-    let mut scores: Vec<(Box<str>, u32)> = counts
-        .into_iter()
-        .map(|(term, counts)| {
-            let score = FIELDS
-                .iter()
-                .zip(counts)
-                .map(|((weight, cap), count)| weight * count.min(*cap))
-                .sum();
-            (term, score)
-        })
-        .collect();
-    scores.sort_unstable();
+    let scores = counts.into_scores(|counts| {
+        FIELDS
+            .iter()
+            .zip(counts)
+            .map(|((weight, cap), count)| weight * count.min(*cap))
+            .sum()
+    });
     let summary = if page.description.is_empty() {
         excerpt(summary.text, SUMMARY_CHARS)
     } else {
@@ -301,6 +322,70 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
             summary,
         ),
     }
+}
+
+/// Counts of terms in each field, as a page is read. Terms of up to 16
+/// bytes, nearly all of them, are packed into a number, so that hashing and
+/// comparing one is a couple of instructions and counting allocates
+/// nothing. Tokens hold no NUL byte, so zero padding cannot make two terms
+/// equal, and the packed numbers, read big-endian, sort as their strings.
+#[derive(Default)]
+struct TermCounts {
+    packed: FxHashMap<u128, [u32; 3]>,
+    long: FxHashMap<Box<str>, [u32; 3]>,
+}
+
+impl TermCounts {
+    fn add(&mut self, field: usize, term: &str) {
+        let counts = match pack(term) {
+            Some(packed) => self.packed.entry(packed).or_default(),
+            None => match self.long.get_mut(term) {
+                Some(counts) => counts,
+                None => self.long.entry(term.into()).or_default(),
+            },
+        };
+        counts[field] += 1;
+    }
+
+    /// Each term with its score, sorted by term.
+    fn into_scores(self, score: impl Fn([u32; 3]) -> u32) -> Vec<(Box<str>, u32)> {
+        let mut packed: Vec<(u128, [u32; 3])> = self.packed.into_iter().collect();
+        packed.sort_unstable_by_key(|(term, _)| *term);
+        // Not `collect`, which would keep the larger items' allocation.
+        let mut scores = Vec::with_capacity(packed.len() + self.long.len());
+        scores.extend(
+            packed
+                .into_iter()
+                .map(|(term, counts)| (unpack(term), score(counts))),
+        );
+        if !self.long.is_empty() {
+            scores.extend(
+                self.long
+                    .into_iter()
+                    .map(|(term, counts)| (term, score(counts))),
+            );
+            scores.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        }
+        scores
+    }
+}
+
+fn pack(term: &str) -> Option<u128> {
+    let bytes = term.as_bytes();
+    (bytes.len() <= 16).then(|| {
+        let packed = bytes
+            .iter()
+            .fold(0u128, |packed, &byte| packed << 8 | u128::from(byte));
+        packed << (8 * (16 - bytes.len()))
+    })
+}
+
+fn unpack(packed: u128) -> Box<str> {
+    let bytes = packed.to_be_bytes();
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    std::str::from_utf8(&bytes[..len])
+        .expect("packed from a str")
+        .into()
 }
 
 /// The index, kept between builds so that an edit re-writes only the
@@ -734,6 +819,18 @@ mod tests {
             tokenize("Helm on m6a.4xlarge, Zürich a"),
             ["helm", "on", "m6a", "4xlarge", "zürich"]
         );
+    }
+
+    #[test]
+    fn terms_sort_as_strings_whether_packed_or_long() {
+        // 16 bytes or fewer are packed into a number; longer terms are not.
+        let body = "abd abcdefghijklmnopq zz abcdefghijklmnop ab abcdefghijklmnopqrstu é9 ab";
+        let analysed = analyse(&page("p/", "", body));
+        let terms: Vec<&str> = analysed.scores.iter().map(|(term, _)| &**term).collect();
+        let mut sorted = terms.clone();
+        sorted.sort_unstable();
+        assert_eq!(terms, sorted);
+        assert_eq!(terms.len(), 7, "{terms:?}");
     }
 
     #[test]
