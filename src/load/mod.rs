@@ -6,6 +6,7 @@
 //! all diagnostics are returned together.
 
 pub(crate) mod content;
+mod key_tree;
 mod source;
 pub(crate) mod toml_file;
 mod validate;

@@ -8,10 +8,10 @@
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
-use serde_json::Value as Json;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::key_tree::{Key, KeyTree, NodeId, Table};
 use super::source::SourceFile;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location, did_you_mean};
 use crate::model::ValueError;
@@ -39,15 +39,15 @@ pub fn parse<T: DeserializeOwned>(
         }
     };
 
-    let schema = kind.cached_schema();
+    let tree = KeyTree::of(kind);
     let mut walker = KeyWalker {
         file,
         offset,
-        root: schema,
+        tree,
         unknown: Vec::new(),
         placeholders: Vec::new(),
     };
-    walker.walk_table(document.get_ref(), schema, "");
+    walker.walk_table(document.get_ref(), tree.top(), &KeyPath::Top);
     let had_unknown = !walker.unknown.is_empty();
     let placeholder_spans: Vec<Range<usize>> = walker
         .placeholders
@@ -168,72 +168,48 @@ fn value_error(file: &SourceFile, span: Range<usize>, message: &str, kind: FileK
         .help(help)
 }
 
-/// Walks a parsed document alongside its JSON Schema.
+/// Walks a parsed document alongside its compiled schema.
 struct KeyWalker<'a> {
     file: &'a SourceFile,
     offset: usize,
-    root: &'a Json,
+    tree: &'static KeyTree,
     unknown: Vec<Diagnostic>,
     placeholders: Vec<(Range<usize>, String)>,
 }
 
-impl<'a> KeyWalker<'a> {
+/// The keys leading to a table, written out only for a diagnostic.
+#[derive(Clone, Copy)]
+enum KeyPath<'p> {
+    Top,
+    Key(&'p KeyPath<'p>, &'p str),
+}
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyPath::Top => Ok(()),
+            KeyPath::Key(KeyPath::Top, name) => f.write_str(name),
+            KeyPath::Key(parent, name) => write!(f, "{parent}.{name}"),
+        }
+    }
+}
+
+impl KeyWalker<'_> {
     fn span(&self, span: Range<usize>) -> Range<usize> {
         span.start + self.offset..span.end + self.offset
     }
 
-    /// Follows `$ref` into the root's `$defs`.
-    fn resolve(&self, schema: &'a Json) -> &'a Json {
-        let mut schema = schema;
-        while let Some(reference) = schema.get("$ref").and_then(Json::as_str) {
-            let name = reference.rsplit('/').next().unwrap_or_default();
-            match self.root.get("$defs").and_then(|defs| defs.get(name)) {
-                Some(target) => schema = target,
-                None => break,
-            }
-        }
-        schema
-    }
-
-    /// The branch of an `anyOf`/`oneOf` that describes a value of `json_type`.
-    fn branch(&self, schema: &'a Json, json_type: &str) -> Option<&'a Json> {
-        let schema = self.resolve(schema);
-        let alternatives = schema
-            .get("anyOf")
-            .or_else(|| schema.get("oneOf"))
-            .and_then(Json::as_array);
-        match alternatives {
-            Some(list) => list
-                .iter()
-                .find_map(|option| self.branch(option, json_type)),
-            None => {
-                let matches = match schema.get("type") {
-                    Some(Json::String(t)) => t == json_type,
-                    Some(Json::Array(types)) => types.iter().any(|t| t == json_type),
-                    None => schema.get("properties").is_some() && json_type == "object",
-                    _ => false,
-                };
-                matches.then_some(schema)
-            }
-        }
-    }
-
-    fn walk_value(&mut self, value: &Spanned<DeValue<'_>>, schema: &'a Json, path: &str) {
+    fn walk_value(&mut self, value: &Spanned<DeValue<'_>>, node: NodeId, path: &KeyPath<'_>) {
         match value.get_ref() {
             DeValue::Table(table) => {
-                if let Some(schema) = self.branch(schema, "object") {
+                if let Some(schema) = &self.tree.node(node).table {
                     self.walk_table(table, schema, path);
                 }
             }
             DeValue::Array(items) => {
-                let item_schema = self
-                    .branch(schema, "array")
-                    .and_then(|array| array.get("items"));
+                let items_node = self.tree.node(node).items;
                 for item in items.iter() {
-                    match item_schema {
-                        Some(item_schema) => self.walk_value(item, item_schema, path),
-                        None => self.find_placeholders(item),
-                    }
+                    self.walk_value(item, items_node, path);
                 }
             }
             DeValue::String(text) if text.starts_with(PLACEHOLDER) => {
@@ -244,45 +220,19 @@ impl<'a> KeyWalker<'a> {
         }
     }
 
-    fn find_placeholders(&mut self, value: &Spanned<DeValue<'_>>) {
-        self.walk_value(value, &Json::Bool(true), "");
-    }
-
-    fn walk_table(&mut self, table: &DeTable<'_>, schema: &'a Json, path: &str) {
-        let schema = self.resolve(schema);
-        let properties = schema.get("properties").and_then(Json::as_object);
-        let additional = schema.get("additionalProperties");
-        // Maps keyed by ids come out as `patternProperties`; key syntax is
-        // checked when the ids parse, so any pattern's schema will do here.
-        let map_values = schema
-            .get("patternProperties")
-            .and_then(Json::as_object)
-            .and_then(|patterns| patterns.values().next())
-            .or(additional.filter(|a| a.is_object()));
+    fn walk_table(&mut self, table: &DeTable<'_>, schema: &Table, path: &KeyPath<'_>) {
         for (key, value) in table.iter() {
             let name = key.get_ref().as_ref();
-            let child_path = if path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            };
-            if let Some(property) = properties.and_then(|p| p.get(name)) {
-                self.walk_value(value, property, &child_path);
-            } else if let Some(map_values) = map_values {
-                self.walk_value(value, map_values, &child_path);
-            } else if additional == Some(&Json::Bool(false)) {
-                let valid: Vec<&str> = properties
-                    .map(|p| p.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                self.unknown.push(unknown_key(
+            match schema.key(name) {
+                Key::To(node) => self.walk_value(value, node, &KeyPath::Key(path, name)),
+                Key::Undescribed => self.walk_value(value, KeyTree::ANY, path),
+                Key::Unknown => self.unknown.push(unknown_key(
                     self.file,
                     self.span(key.span()),
                     name,
-                    path,
-                    &valid,
-                ));
-            } else {
-                self.find_placeholders(value);
+                    &path.to_string(),
+                    &schema.keys,
+                )),
             }
         }
     }
