@@ -84,31 +84,41 @@ pub fn stem_of(path: &str) -> &str {
 
 /// Reads `root/relative`, or says why it cannot be used.
 pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Box<Diagnostic>> {
-    let path = root.join(relative);
-    let metadata = std::fs::metadata(&path).map_err(|error| {
+    use std::io::Read;
+    let unreadable = |error: std::io::Error| {
         Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
             .at(Location::file_only(relative))
-    })?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(Box::new(
-            Diagnostic::new(
-                Code::E004,
-                format!(
-                    "{relative} is {:.1} MiB; input files are limited to {} MiB",
-                    metadata.len() as f64 / (1024.0 * 1024.0),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            )
-            .at(Location::file_only(relative))
-            .help("split the file, or move generated data out of data/ and content/"),
-        ));
+    };
+    // One open, its size from the handle, and a read that stops past the
+    // limit: a site has tens of thousands of files, and one that grows
+    // while it is read is still refused.
+    let file = std::fs::File::open(root.join(relative)).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Box::new(too_large(relative, size)));
     }
-    let bytes = std::fs::read(&path).map_err(|error| {
-        Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
-            .at(Location::file_only(relative))
-    })?;
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(too_large(relative, bytes.len() as u64)));
+    }
     let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
     Ok(SourceFile::new(relative, text))
+}
+
+fn too_large(relative: &str, size: u64) -> Diagnostic {
+    Diagnostic::new(
+        Code::E004,
+        format!(
+            "{relative} is {:.1} MiB; input files are limited to {} MiB",
+            size as f64 / (1024.0 * 1024.0),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+    .at(Location::file_only(relative))
+    .help("split the file, or move generated data out of data/ and content/")
 }
 
 fn not_utf8(relative: &str, error: std::string::FromUtf8Error) -> Diagnostic {
