@@ -116,14 +116,32 @@ pub fn environment(
             .map_err(|error| template_error(root, theme, name, &error))?;
     }
     let base = urls.clone();
-    env.add_function("url", move |path: String| base.path(&path));
+    env.add_function("url", move |path: &Value| Ok(base.path(&as_text(path)?)));
     let links = urls.clone();
-    env.add_filter("href", move |destination: String| links.href(&destination));
+    env.add_filter("href", move |destination: &Value| {
+        Ok(links.href(&as_text(destination)?))
+    });
     env.add_filter("thousands", |value: Value| thousands(&value.to_string()));
     env.add_filter("code_spans", |text: String| {
         Value::from_safe_string(super::escape::code_spans(&text))
     });
     Ok(env)
+}
+
+/// A template argument as text, as minijinja reads a `String` argument,
+/// but borrowed when it is a string: `url` and `href` run dozens of times
+/// on every page.
+fn as_text(value: &Value) -> Result<std::borrow::Cow<'_, str>, minijinja::Error> {
+    if value.is_kwargs() {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "cannot convert kwargs to string",
+        ));
+    }
+    Ok(match value.as_str() {
+        Some(text) => std::borrow::Cow::Borrowed(text),
+        None => std::borrow::Cow::Owned(value.to_string()),
+    })
 }
 
 /// A hash of the site's own templates (the built-in ones are fixed for a
