@@ -272,11 +272,65 @@ type Meta = (String, String, String, String);
 
 /// One page, tokenized and scored: the costly part of indexing, kept
 /// between builds for pages that did not change.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// A site holds millions of a page's terms between builds, so they are
+/// kept end to end in one string per page rather than one allocation each.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocTerms {
-    /// Each term and its score, sorted by term.
-    scores: Vec<(Box<str>, u32)>,
+    /// The terms, sorted, end to end.
+    text: Box<str>,
+    /// Each term's end in `text`, and its score.
+    scores: Box<[(u32, u32)]>,
     meta: Meta,
+}
+
+impl DocTerms {
+    /// Each term and its score, sorted by term.
+    fn scores(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        let mut start = 0;
+        self.scores.iter().map(move |&(end, score)| {
+            let term = &self.text[start as usize..end as usize];
+            start = end;
+            (term, score)
+        })
+    }
+}
+
+/// What changed from `old` to `new` terms: the terms `old` scored
+/// otherwise or not at all, and the terms `new` scores otherwise or
+/// afresh. Both lists are sorted by term, so one pass over each finds them.
+fn changed_terms<'a>(old: &'a DocTerms, new: &'a DocTerms) -> (Vec<&'a str>, Vec<(&'a str, u32)>) {
+    let (mut gone, mut added) = (Vec::new(), Vec::new());
+    let mut old_terms = old.scores().peekable();
+    let mut new_terms = new.scores().peekable();
+    loop {
+        match (old_terms.peek(), new_terms.peek()) {
+            (Some(was), Some(is)) if was == is => {
+                old_terms.next();
+                new_terms.next();
+            }
+            (Some(was), Some(is)) if was.0 == is.0 => {
+                gone.push(was.0);
+                added.push(*is);
+                old_terms.next();
+                new_terms.next();
+            }
+            (Some(was), Some(is)) if was.0 < is.0 => {
+                gone.push(was.0);
+                old_terms.next();
+            }
+            (Some(was), None) => {
+                gone.push(was.0);
+                old_terms.next();
+            }
+            (_, Some(is)) => {
+                added.push(*is);
+                new_terms.next();
+            }
+            (None, None) => break,
+        }
+    }
+    (gone, added)
 }
 
 /// Tokenizes and scores one page: a term scores its weight in each field
@@ -301,7 +355,7 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
             summary.push(&piece);
         }
     });
-    let scores = counts.into_scores(|counts| {
+    let (text, scores) = counts.into_terms(|counts| {
         FIELDS
             .iter()
             .zip(counts)
@@ -314,6 +368,7 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
         page.description.clone()
     };
     DocTerms {
+        text,
         scores,
         meta: (
             page.path.clone(),
@@ -347,26 +402,31 @@ impl TermCounts {
         counts[field] += 1;
     }
 
-    /// Each term with its score, sorted by term.
-    fn into_scores(self, score: impl Fn([u32; 3]) -> u32) -> Vec<(Box<str>, u32)> {
+    /// The terms end to end, sorted, and each one's end and score.
+    fn into_terms(self, score: impl Fn([u32; 3]) -> u32) -> (Box<str>, Box<[(u32, u32)]>) {
         let mut packed: Vec<(u128, [u32; 3])> = self.packed.into_iter().collect();
         packed.sort_unstable_by_key(|(term, _)| *term);
-        // Not `collect`, which would keep the larger items' allocation.
-        let mut scores = Vec::with_capacity(packed.len() + self.long.len());
-        scores.extend(
-            packed
-                .into_iter()
-                .map(|(term, counts)| (unpack(term), score(counts))),
-        );
-        if !self.long.is_empty() {
-            scores.extend(
-                self.long
-                    .into_iter()
-                    .map(|(term, counts)| (term, score(counts))),
-            );
-            scores.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        let mut long: Vec<(Box<str>, [u32; 3])> = self.long.into_iter().collect();
+        long.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        let mut long = long.into_iter().peekable();
+        let mut text = String::with_capacity(packed.len() * 8);
+        let mut scores = Vec::with_capacity(packed.len() + long.len());
+        let mut push = |term: &str, counts: [u32; 3]| {
+            text.push_str(term);
+            scores.push((text.len() as u32, score(counts)));
+        };
+        for (term, counts) in packed {
+            let bytes = term.to_be_bytes();
+            let term = unpack(&bytes);
+            while let Some((longer, counts)) = long.next_if(|(longer, _)| **longer < *term) {
+                push(&longer, counts);
+            }
+            push(term, counts);
         }
-        scores
+        for (longer, counts) in long {
+            push(&longer, counts);
+        }
+        (text.into_boxed_str(), scores.into_boxed_slice())
     }
 }
 
@@ -380,12 +440,10 @@ fn pack(term: &str) -> Option<u128> {
     })
 }
 
-fn unpack(packed: u128) -> Box<str> {
-    let bytes = packed.to_be_bytes();
+/// The term of a packed number's big-endian bytes.
+fn unpack(bytes: &[u8; 16]) -> &str {
     let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    std::str::from_utf8(&bytes[..len])
-        .expect("packed from a str")
-        .into()
+    std::str::from_utf8(&bytes[..len]).expect("packed from a str")
 }
 
 /// The index, kept between builds so that an edit re-writes only the
@@ -434,11 +492,11 @@ impl SearchIndex {
                 let mut postings: Postings = FxHashMap::default();
                 for (i, (_, _, terms)) in chunk.iter().enumerate() {
                     let doc = (run * RUN + i) as u32;
-                    for (term, score) in &terms.scores {
+                    for (term, score) in terms.scores() {
                         match postings.get_mut(term) {
-                            Some(list) => list.push((doc, *score)),
+                            Some(list) => list.push((doc, score)),
                             None => {
-                                postings.insert(term.clone(), vec![(doc, *score)]);
+                                postings.insert(term.into(), vec![(doc, score)]);
                             }
                         }
                     }
@@ -520,11 +578,7 @@ impl SearchIndex {
 
     fn take_terms(&mut self, path: &str) -> Option<DocTerms> {
         let doc = *self.positions.get(path)?;
-        let empty = DocTerms {
-            scores: Vec::new(),
-            meta: Default::default(),
-        };
-        Some(std::mem::replace(&mut self.terms[doc], empty))
+        Some(std::mem::take(&mut self.terms[doc]))
     }
 
     /// Replaces the terms of the documents given fresh terms.
@@ -538,17 +592,17 @@ impl SearchIndex {
             }
             let old = std::mem::replace(&mut self.terms[doc], terms);
             self.meta[doc / META_SHARD_SIZE] = self.meta_shard(doc / META_SHARD_SIZE);
-            let new = &self.terms[doc].scores;
-            for (term, _) in old.scores.iter().filter(|s| new.binary_search(s).is_err()) {
+            let (gone, added) = changed_terms(&old, &self.terms[doc]);
+            for term in gone {
                 let postings = self.postings.get_mut(term).expect("indexed term");
                 postings.retain(|(d, _)| *d as usize != doc);
-                touched.insert(term.clone());
+                touched.insert(term.into());
             }
-            for (term, score) in new.iter().filter(|s| old.scores.binary_search(s).is_err()) {
-                let postings = self.postings.entry(term.clone()).or_default();
+            for (term, score) in added {
+                let postings = self.postings.entry(term.into()).or_default();
                 let at = postings.partition_point(|(d, _)| (*d as usize) < doc);
-                postings.insert(at, (doc as u32, *score));
-                touched.insert(term.clone());
+                postings.insert(at, (doc as u32, score));
+                touched.insert(term.into());
             }
         }
         let mut groups = BTreeSet::new();
@@ -826,7 +880,7 @@ mod tests {
         // 16 bytes or fewer are packed into a number; longer terms are not.
         let body = "abd abcdefghijklmnopq zz abcdefghijklmnop ab abcdefghijklmnopqrstu é9 ab";
         let analysed = analyse(&page("p/", "", body));
-        let terms: Vec<&str> = analysed.scores.iter().map(|(term, _)| &**term).collect();
+        let terms: Vec<&str> = analysed.scores().map(|(term, _)| term).collect();
         let mut sorted = terms.clone();
         sorted.sort_unstable();
         assert_eq!(terms, sorted);
