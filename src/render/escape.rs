@@ -78,6 +78,11 @@ pub fn formatter(
         // Strings (most values) are escaped straight into the page.
         match value.as_str() {
             Some(text) => escape_into(text, |piece| out.write_str(piece)).map_err(failed),
+            // Digits, signs and points need no entity: written as they are,
+            // without formatting them into a string first.
+            None if value.kind() == minijinja::value::ValueKind::Number => {
+                minijinja::escape_formatter(out, state, value)
+            }
             None => escape_into(&value.to_string(), |piece| out.write_str(piece)).map_err(failed),
         }
     } else {
