@@ -33,15 +33,21 @@ const BODY_CAP: u32 = 5;
 /// Characters of body text a result shows when the page has no description.
 const SUMMARY_CHARS: usize = 180;
 
-/// Calls `found` with each token of `text`, lowercased through `buffer`:
-/// runs of letters and digits of two or more characters, so `m6a.4xlarge`
-/// gives `m6a`, `4xlarge`. `char::is_alphanumeric` is Unicode's Alphabetic
-/// or Numeric property, which the browser matches with
-/// `[\p{Alphabetic}\p{N}]`.
-/// The same tokens as lowercasing the whole text and splitting it: a
-/// non-ASCII run is split again after lowercasing, since lowercasing can
-/// produce marks that are not alphanumeric (`İ` → `i̇`).
-fn each_token(text: &str, buffer: &mut String, mut found: impl FnMut(&str)) {
+/// The tokens of a run with characters beyond ASCII: lowercased, then
+/// split again.
+fn each_lowered_piece(run: &str, mut found: impl FnMut(&str)) {
+    let lowered = run.to_lowercase();
+    for piece in lowered.split(|c: char| !c.is_alphanumeric()) {
+        if piece.chars().nth(1).is_some() {
+            found(piece);
+        }
+    }
+}
+
+/// Calls `found` with each run of letters and digits in `text`, and the
+/// classes of its bytes or-ed together (whether it had capitals, or
+/// characters beyond ASCII).
+fn each_run(text: &str, mut found: impl FnMut(&str, u8)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     loop {
@@ -78,23 +84,54 @@ fn each_token(text: &str, buffer: &mut String, mut found: impl FnMut(&str)) {
             at += text[at..].chars().next().map_or(1, char::len_utf8);
             continue;
         }
-        let run = &text[start..at];
-        if seen & NOT_ASCII != 0 {
-            let lowered = run.to_lowercase();
-            for piece in lowered.split(|c: char| !c.is_alphanumeric()) {
-                if piece.chars().nth(1).is_some() {
-                    found(piece);
-                }
-            }
-        } else if run.len() < 2 {
-        } else if seen & UPPER != 0 {
-            buffer.clear();
-            buffer.extend(run.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-            found(buffer);
-        } else {
-            found(run);
-        }
+        found(&text[start..at], seen);
     }
+}
+
+/// Counts the tokens of `text` in `field`: runs of letters and digits of
+/// two or more characters, lowercased, so `m6a.4xlarge` gives `m6a`,
+/// `4xlarge`. `char::is_alphanumeric` is Unicode's Alphabetic or Numeric
+/// property, which the browser matches with `[\p{Alphabetic}\p{N}]`.
+/// The same tokens as lowercasing the whole text and splitting it: a
+/// non-ASCII run is split again after lowercasing, since lowercasing can
+/// produce marks that are not alphanumeric (`İ` → `i̇`).
+///
+/// An ASCII token of up to 16 bytes, nearly every one, is packed straight
+/// from the text, lowercased on the way, without being copied first.
+fn count_tokens(text: &str, field: usize, counts: &mut TermCounts, buffer: &mut String) {
+    let bytes = text.as_bytes();
+    each_run(text, |run, seen| {
+        if seen & NOT_ASCII == 0 && (2..=16).contains(&run.len()) {
+            let start = run.as_ptr() as usize - bytes.as_ptr() as usize;
+            counts.add_packed(field, pack_lowered(bytes, start, run.len()));
+        } else if seen & NOT_ASCII != 0 {
+            each_lowered_piece(run, |piece| counts.add(field, piece));
+        } else if run.len() >= 2 {
+            buffer.clear();
+            buffer.push_str(run);
+            buffer.make_ascii_lowercase();
+            counts.add(field, buffer);
+        }
+    });
+}
+
+/// The ASCII letters and digits `bytes[start..start + len]` (2 to 16 of
+/// them), lowercased and packed as [`pack`] packs a term: one 16-byte read
+/// where the text goes on that far, the bytes past the token masked off.
+/// Setting bit 5 lowercases a capital and leaves a digit or a small letter
+/// as it is.
+fn pack_lowered(bytes: &[u8], start: usize, len: usize) -> u128 {
+    const BIT_5: u128 = u128::from_be_bytes([0x20; 16]);
+    let word = match bytes.get(start..start + 16) {
+        Some(window) => u128::from_be_bytes(window.try_into().expect("16 bytes")),
+        None => {
+            let mut padded = [0; 16];
+            padded[..len].copy_from_slice(&bytes[start..start + len]);
+            u128::from_be_bytes(padded)
+        }
+    };
+    let mask = u128::MAX << (8 * (16 - len));
+    (word | BIT_5) & mask
 }
 
 /// What a byte is to the tokenizer: bits, so that a run's bytes can be
@@ -340,8 +377,8 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
     let mut counts = TermCounts::default();
     counts.packed.reserve(512);
     let mut buffer = String::new();
-    each_token(&page.title, &mut buffer, |token| counts.add(0, token));
-    each_token(&page.description, &mut buffer, |token| counts.add(1, token));
+    count_tokens(&page.title, 0, &mut counts, &mut buffer);
+    count_tokens(&page.description, 1, &mut counts, &mut buffer);
     let mut summary = CollapsedText::new(if page.description.is_empty() {
         SUMMARY_CHARS + 1
     } else {
@@ -349,7 +386,7 @@ pub fn analyse(page: &RenderedPage) -> DocTerms {
     });
     main_pieces(&page.html, |piece| {
         if let Piece::Text(text) = piece {
-            each_token(text, &mut buffer, |token| counts.add(2, token));
+            count_tokens(text, 2, &mut counts, &mut buffer);
         }
         if !summary.full() {
             summary.push(&piece);
@@ -400,6 +437,10 @@ impl TermCounts {
             },
         };
         counts[field] += 1;
+    }
+
+    fn add_packed(&mut self, field: usize, packed: u128) {
+        self.packed.entry(packed).or_default()[field] += 1;
     }
 
     /// The terms end to end, sorted, and each one's end and score.
@@ -819,12 +860,22 @@ fn excerpt(text: String, max: usize) -> String {
 mod tests {
     use super::*;
 
+    /// The tokens of `text`, as `count_tokens` counts them, written plainly:
+    /// the reference the counting is checked against.
+    fn each_token(text: &str, mut found: impl FnMut(&str)) {
+        each_run(text, |run, seen| {
+            if seen & NOT_ASCII != 0 {
+                each_lowered_piece(run, &mut found);
+            } else if run.len() >= 2 {
+                found(&run.to_ascii_lowercase());
+            }
+        });
+    }
+
     /// The tokens of `text`, collected.
     fn tokenize(text: &str) -> Vec<String> {
         let mut tokens = Vec::new();
-        each_token(text, &mut String::new(), |token| {
-            tokens.push(token.to_string())
-        });
+        each_token(text, |token| tokens.push(token.to_string()));
         tokens
     }
 
@@ -873,6 +924,33 @@ mod tests {
             tokenize("Helm on m6a.4xlarge, Zürich a"),
             ["helm", "on", "m6a", "4xlarge", "zürich"]
         );
+    }
+
+    #[test]
+    fn counting_packs_the_tokens_the_plain_tokenizer_gives() {
+        let texts = [
+            "Helm on m6a.4xlarge, Zürich a",
+            "İstanbul ΣΑΣ Straße ÀB-cD x9 Ⅻ ⅻ 12",
+            // 16 bytes, 17 bytes, capitals in both, and a 16-byte token
+            // whose read ends where the text does.
+            "ABCDEFGHIJKLMNOP abcdefghijklmnopq MixedCaseOver16Bytes ZZ09ABCDEFGHIJKL",
+            // Fewer than 16 bytes left: packed from a copy.
+            "x9 Ab",
+            "",
+            "a b c <&> don't 2025-02-28 v5.11.1",
+        ];
+        for text in texts {
+            let mut counted = TermCounts::default();
+            count_tokens(text, 2, &mut counted, &mut String::new());
+            let mut expected = TermCounts::default();
+            each_token(text, |token| expected.add(2, token));
+            let score = |counts: [u32; 3]| counts[2];
+            assert_eq!(
+                counted.into_terms(score),
+                expected.into_terms(score),
+                "{text}"
+            );
+        }
     }
 
     #[test]
