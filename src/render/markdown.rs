@@ -70,7 +70,10 @@ fn parser_options() -> Options {
 pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str, highlight: bool) -> Rendered {
     let options = parser_options();
     let mut rendered = Rendered::default();
-    let mut events = Vec::new();
+    // Sized for a typical page up front (about one event per eight bytes
+    // of Markdown, HTML half again as long) rather than grown by doubling,
+    // each step copying every event so far.
+    let mut events = Vec::with_capacity(markdown.len() / 8);
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut code: Option<(String, String)> = None;
     let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
@@ -161,6 +164,7 @@ pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str, highlight: boo
             },
         }
     }
+    rendered.html.reserve(markdown.len() + markdown.len() / 2);
     html::push_html(&mut rendered.html, events.into_iter());
     rendered
 }

@@ -836,7 +836,12 @@ pub fn page_path(content_path: &str) -> String {
     let without = content_path.trim_end_matches(".md");
     match without.strip_suffix("_index") {
         Some(dir) => dir.to_string(),
-        None => format!("{without}/"),
+        None => {
+            let mut path = String::with_capacity(without.len() + 1);
+            path.push_str(without);
+            path.push('/');
+            path
+        }
     }
 }
 
