@@ -953,6 +953,36 @@ mod tests {
         }
     }
 
+    /// Terms as `analyse` keeps them, from (term, score) pairs in order.
+    fn doc_terms(pairs: &[(&str, u32)]) -> DocTerms {
+        let mut text = String::new();
+        let mut scores = Vec::new();
+        for (term, score) in pairs {
+            text.push_str(term);
+            scores.push((text.len() as u32, *score));
+        }
+        DocTerms {
+            text: text.into(),
+            scores: scores.into(),
+            meta: Meta::default(),
+        }
+    }
+
+    #[test]
+    fn changed_terms_are_those_scored_otherwise_or_only_on_one_side() {
+        let old = doc_terms(&[("aa", 1), ("bb", 2), ("cc", 3), ("zz", 1)]);
+        let new = doc_terms(&[("bb", 2), ("cc", 4), ("dd", 1), ("zz", 1)]);
+        let (gone, added) = changed_terms(&old, &new);
+        assert_eq!(gone, ["aa", "cc"]);
+        assert_eq!(added, [("cc", 4), ("dd", 1)]);
+        let (gone, added) = changed_terms(&new, &new);
+        assert!(gone.is_empty() && added.is_empty());
+        let none = DocTerms::default();
+        let (gone, added) = changed_terms(&none, &old);
+        assert!(gone.is_empty());
+        assert_eq!(added.len(), 4);
+    }
+
     #[test]
     fn terms_sort_as_strings_whether_packed_or_long() {
         // 16 bytes or fewer are packed into a number; longer terms are not.
