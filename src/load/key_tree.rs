@@ -36,7 +36,7 @@ pub struct Table {
     /// The place of every value of a map keyed by ids.
     map_values: Option<NodeId>,
     /// Whether a key that is not a property is an error.
-    pub closed: bool,
+    closed: bool,
     /// The property names, in the schema's order, for "did you mean".
     pub keys: Vec<&'static str>,
 }
