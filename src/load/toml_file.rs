@@ -319,6 +319,29 @@ instance_types = { aws = "m6a.8xlarge" }
     }
 
     #[test]
+    fn keys_are_checked_inside_arrays_of_tables_and_their_inline_tables() {
+        let text = format!(
+            "{SIZE}\n[[service]]\nid = \"TODO: the service's id\"\nreplica = 2\n\
+             cpu = {{ request = \"100m\", limt = 4 }}\nmemory = {{ request = \"250M\", limit = \"8G\" }}\n"
+        );
+        let (value, diagnostics) =
+            parse::<ReferenceArchitecture>(&source(&text), 0, FileKind::ReferenceArchitecture);
+        assert!(value.is_none());
+        let found: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (Code::E011, "unknown key `limt` in `service.cpu`".into()),
+                (Code::E011, "unknown key `replica` in `service`".into()),
+                (Code::E014, "placeholder not filled in".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn value_errors_carry_the_value_types_help() {
         let text = SIZE.replace("\"128G\"", "\"128GB\"");
         let (_, diagnostics) =
