@@ -375,6 +375,8 @@ fn changed_terms<'a>(old: &'a DocTerms, new: &'a DocTerms) -> (Vec<&'a str>, Vec
 pub fn analyse(page: &RenderedPage) -> DocTerms {
     const FIELDS: [(u32, u32); 3] = [(TITLE_WEIGHT, 1), (DESCRIPTION_WEIGHT, 1), (1, BODY_CAP)];
     let mut counts = TermCounts::default();
+    // An engagement page has about 380 distinct terms: room for them up
+    // front rather than a table regrown seven times.
     counts.packed.reserve(512);
     let mut buffer = String::new();
     count_tokens(&page.title, 0, &mut counts, &mut buffer);
@@ -429,14 +431,13 @@ struct TermCounts {
 
 impl TermCounts {
     fn add(&mut self, field: usize, term: &str) {
-        let counts = match pack(term) {
-            Some(packed) => self.packed.entry(packed).or_default(),
-            None => match self.long.get_mut(term) {
-                Some(counts) => counts,
-                None => self.long.entry(term.into()).or_default(),
-            },
-        };
-        counts[field] += 1;
+        if let Some(packed) = pack(term) {
+            return self.add_packed(field, packed);
+        }
+        match self.long.get_mut(term) {
+            Some(counts) => counts[field] += 1,
+            None => self.long.entry(term.into()).or_default()[field] += 1,
+        }
     }
 
     fn add_packed(&mut self, field: usize, packed: u128) {
