@@ -84,28 +84,43 @@ pub fn stem_of(path: &str) -> &str {
 
 /// Reads `root/relative`, or says why it cannot be used.
 pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Box<Diagnostic>> {
-    use std::io::Read;
     let unreadable = |error: std::io::Error| {
         Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
             .at(Location::file_only(relative))
     };
-    // One open, its size from the handle, and a read that stops past the
-    // limit: a site has tens of thousands of files, and one that grows
-    // while it is read is still refused.
+    // One open and its size from the handle: a site has tens of thousands
+    // of files.
     let file = std::fs::File::open(root.join(relative)).map_err(unreadable)?;
     let size = file.metadata().map_err(unreadable)?.len();
+    let bytes = read_capped(relative, file, size)?;
+    let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
+    Ok(SourceFile::new(relative, text))
+}
+
+/// The bytes of `reader`, which said it holds `size`, up to the limit:
+/// refused when the size says it is over, or when more than the limit
+/// comes (the file grew, or its size was not its length).
+fn read_capped(
+    relative: &str,
+    reader: impl std::io::Read,
+    size: u64,
+) -> Result<Vec<u8>, Box<Diagnostic>> {
+    use std::io::Read;
     if size > MAX_FILE_BYTES {
         return Err(Box::new(too_large(relative, size)));
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
-    file.take(MAX_FILE_BYTES + 1)
+    reader
+        .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
+        .map_err(|error| {
+            Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
+                .at(Location::file_only(relative))
+        })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(too_large(relative, bytes.len() as u64)));
     }
-    let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
-    Ok(SourceFile::new(relative, text))
+    Ok(bytes)
 }
 
 fn too_large(relative: &str, size: u64) -> Diagnostic {
@@ -154,6 +169,22 @@ mod tests {
         assert_eq!(error.code, Code::E002);
         let location = error.location.unwrap();
         assert_eq!((location.line, location.column), (2, 10));
+    }
+
+    /// A file that said it was small and then held more than the limit
+    /// (it grew while read) is refused, and reading stops past the limit.
+    #[test]
+    fn a_file_longer_than_its_size_said_is_refused_at_the_limit() {
+        let endless = std::io::repeat(b'a');
+        let error = read_capped("data/grows.toml", endless, 10).unwrap_err();
+        assert_eq!(error.code, Code::E004);
+        assert!(
+            error.message.starts_with("data/grows.toml is 16.0 MiB"),
+            "{}",
+            error.message
+        );
+        let small = read_capped("data/small.toml", &b"a = 1\n"[..], 6).unwrap();
+        assert_eq!(small, b"a = 1\n");
     }
 
     #[test]
