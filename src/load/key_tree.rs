@@ -2,7 +2,7 @@
 //! each place in a document, the keys a table there may hold and what the
 //! items of an array there are. Walking the schema itself cost a chain of
 //! JSON map lookups (`$ref`, `anyOf`, `type`, `properties`, …) for every
-//! key of every file, a tenth of loading a large site.
+//! key of every file: a fifth of parsing the 10 000-engagement site.
 
 use std::sync::LazyLock;
 
