@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Instruction counts of a build, which do not drift with the machine's
-# load the way wall and CPU times do: a change that saves 3 % shows as 3 %
-# here, where timed runs on a shared 2-core VM vary by 10-30 %.
+# load the way wall and CPU times do: two runs of one binary gave the
+# Markdown build 961 700 431 and 961 700 717 instructions, where timed runs
+# on a shared 2-core VM vary by 10-30 %. Instructions are not time (a cache
+# miss costs more than an add), so confirm a large change with timed runs.
 #
 #   bench/instructions.sh [BINARY]      (default: target/release/refarch)
 #
