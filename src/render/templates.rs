@@ -224,6 +224,43 @@ mod tests {
         assert!(render("{{ missing|href }}").is_err());
     }
 
+    /// What the themes guide promises of loops: the loop variables and the
+    /// controls are there, `loop.previtem` and `loop.nextitem` are not (the
+    /// feature that keeps them is off, for speed), and using one fails
+    /// rather than printing nothing.
+    #[test]
+    fn loops_have_their_variables_and_controls_but_no_adjacent_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = environment(dir.path(), "default", &Urls::new("/")).unwrap();
+        let render = |source: &str| env.render_str(source, minijinja::context! { xs => [1, 2, 3] });
+        assert_eq!(
+            render(
+                "{% for x in xs %}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.length }}\
+                 {{ loop.cycle('a', 'b') }}{% if x == 2 %}{% break %}{% endif %} {% endfor %}"
+            )
+            .unwrap(),
+            "1TrueFalse3a 2FalseFalse3b"
+        );
+        assert_eq!(
+            render("{% for x in xs %}{{ xs[loop.index0 - 1] if not loop.first }},{% endfor %}")
+                .unwrap(),
+            ",1,2,"
+        );
+        // With the feature on, these print "12" and "23".
+        assert!(
+            render(
+                "{% for x in xs %}{% if not loop.first %}{{ loop.previtem }}{% endif %}{% endfor %}"
+            )
+            .is_err()
+        );
+        assert!(
+            render(
+                "{% for x in xs %}{% if not loop.last %}{{ loop.nextitem }}{% endif %}{% endfor %}"
+            )
+            .is_err()
+        );
+    }
+
     #[test]
     fn thousands_are_grouped() {
         assert_eq!(thousands("250000"), "250\u{202f}000");
