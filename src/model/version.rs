@@ -17,15 +17,31 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use super::ValueError;
 
 /// A version of one to three numeric components; a leading `v` is accepted.
+///
+/// The components are held inline rather than in a `Vec`: the facts of
+/// every engagement clone, sort and compare catalog versions dozens of
+/// times, and each `Vec` was an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Version {
-    parts: Vec<u64>,
+    /// The components, and zeros past `len`: comparing the arrays compares
+    /// the versions as if padded with zeros.
+    parts: [u64; 3],
+    len: u8,
 }
 
 impl Version {
+    /// A version of `parts`, one to three components.
     pub fn new(parts: &[u64]) -> Self {
+        assert!(
+            (1..=3).contains(&parts.len()),
+            "a version has one to three components, not {}",
+            parts.len()
+        );
+        let mut inline = [0; 3];
+        inline[..parts.len()].copy_from_slice(parts);
         Version {
-            parts: parts.to_vec(),
+            parts: inline,
+            len: parts.len() as u8,
         }
     }
 
@@ -33,13 +49,14 @@ impl Version {
         self.parts[0]
     }
 
+    /// The second component, or zero for a version of one.
     pub fn minor(&self) -> u64 {
-        self.parts.get(1).copied().unwrap_or(0)
+        self.parts[1]
     }
 
     /// The `major.minor` release this version belongs to, as numbers:
     /// equal for two versions exactly when their [`Version::release`]s
-    /// are, without allocating.
+    /// are.
     pub fn release_key(&self) -> (u64, u64) {
         (self.major(), self.minor())
     }
@@ -50,26 +67,19 @@ impl Version {
     }
 
     pub fn components(&self) -> &[u64] {
-        &self.parts
+        &self.parts[..usize::from(self.len)]
     }
 
     /// Compares with `bound` using only as many components as `bound` has.
     pub fn cmp_at_precision_of(&self, bound: &Version) -> Ordering {
-        let width = bound.parts.len();
-        let mine = (0..width).map(|i| self.parts.get(i).copied().unwrap_or(0));
-        mine.cmp(bound.parts.iter().copied())
+        self.parts[..usize::from(bound.len)].cmp(bound.components())
     }
 }
 
 impl Ord for Version {
+    /// Padded with zeros, so that `6.0` and `6.0.0` are equal.
     fn cmp(&self, other: &Version) -> Ordering {
-        let width = self.parts.len().max(other.parts.len());
-        let padded = |v: &Version| {
-            (0..width)
-                .map(|i| v.parts.get(i).copied().unwrap_or(0))
-                .collect::<Vec<_>>()
-        };
-        padded(self).cmp(&padded(other))
+        self.parts.cmp(&other.parts)
     }
 }
 
@@ -89,30 +99,26 @@ impl FromStr for Version {
     fn from_str(text: &str) -> Result<Version, ValueError> {
         let trimmed = text.trim();
         let digits = trimmed.strip_prefix('v').unwrap_or(trimmed);
-        let parts: Option<Vec<u64>> = digits
-            .split('.')
-            .map(|part| {
-                if part.is_empty() || !part.chars().all(|c| c.is_ascii_digit()) {
-                    None
-                } else {
-                    part.parse().ok()
-                }
-            })
-            .collect();
-        match parts {
-            Some(parts) if (1..=3).contains(&parts.len()) => Ok(Version { parts }),
-            _ => Err(ValueError::new(
-                format!("`{text}` is not a version"),
-                version_help(),
-            )),
+        let not_a_version =
+            || ValueError::new(format!("`{text}` is not a version"), version_help());
+        let mut parts = [0; 3];
+        let mut len = 0;
+        for part in digits.split('.') {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(not_a_version());
+            }
+            let slot = parts.get_mut(len).ok_or_else(not_a_version)?;
+            *slot = part.parse().map_err(|_| not_a_version())?;
+            len += 1;
         }
+        Ok(Version::new(&parts[..len]))
     }
 }
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Written part by part: versions are printed on every page and row.
-        for (at, part) in self.parts.iter().enumerate() {
+        for (at, part) in self.components().iter().enumerate() {
             if at > 0 {
                 f.write_str(".")?;
             }
@@ -429,7 +435,16 @@ mod tests {
     #[test]
     fn versions_reject_junk() {
         for bad in [
-            "", "v", "6.", ".6", "6..0", "6.0.0.1", "6.x", "latest", "6.0-rc1",
+            "",
+            "v",
+            "6.",
+            ".6",
+            "6..0",
+            "6.0.0.1",
+            "6.x",
+            "latest",
+            "6.0-rc1",
+            "6.99999999999999999999",
         ] {
             assert!(bad.parse::<Version>().is_err(), "{bad:?} should not parse");
         }
