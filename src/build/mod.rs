@@ -176,6 +176,9 @@ pub struct Builder {
     /// which of them are gone.
     other_files: Vec<Arc<str>>,
     index_search: bool,
+    /// Builds confidential engagements even under a profile that leaves
+    /// them out (see [`Builder::including_confidential`]).
+    include_confidential: bool,
     /// Whether the search index was made from the pages the page cache
     /// holds (see `render_and_write`).
     index_in_step: bool,
@@ -217,6 +220,7 @@ impl Builder {
             spare_files: None,
             other_files: Vec::new(),
             index_search: true,
+            include_confidential: false,
             index_in_step: false,
             spent: None,
         }
@@ -267,6 +271,12 @@ impl Builder {
         KeptFacts(self.facts)
     }
 
+    /// A copy of the facts, for builds of the same load under other
+    /// profiles, while this builder goes on.
+    pub fn kept_facts(&self) -> KeptFacts {
+        KeptFacts(self.facts.clone())
+    }
+
     /// Starts from facts another build computed: a build of the same load
     /// under another profile analyzes nothing again.
     pub fn with_facts(mut self, facts: KeptFacts) -> Builder {
@@ -278,6 +288,23 @@ impl Builder {
     pub fn without_search(mut self) -> Builder {
         self.index_search = false;
         self
+    }
+
+    /// Builds every engagement, confidential ones too, even under a profile
+    /// that leaves them out, with the profile's base URL and name: `check`
+    /// follows the links of such a build, and the profile's own build then
+    /// reuses every page whose inputs are the same in both (see
+    /// [`Builder::leave_out_confidential`]).
+    pub fn including_confidential(mut self) -> Builder {
+        self.include_confidential = true;
+        self
+    }
+
+    /// From the next build on, builds what the profile includes, reusing
+    /// what earlier builds made from the same inputs, as `serve` does after
+    /// an edit.
+    pub fn leave_out_confidential(&mut self) {
+        self.include_confidential = false;
     }
 
     /// Builds, in memory, a site loaded already: `check` loads once for
@@ -338,7 +365,8 @@ impl Builder {
             site.sources.clear();
         }
 
-        let (site, base_url, profile) = apply_profile(site, &self.request)?;
+        let (site, base_url, profile) =
+            apply_profile(site, &self.request, self.include_confidential)?;
         let global =
             self.global_fingerprint(&site, loaded.fingerprints, &base_url, profile.as_deref());
         let stage = Instant::now();
@@ -400,7 +428,14 @@ impl Builder {
         let inputs = PageInputs {
             global,
             engagement_files: &engagement_files,
-            all_engagements: loaded.fingerprints.all_engagements,
+            // The engagements built are every one loaded, or those less the
+            // confidential ones, and the two differ in number whenever they
+            // differ at all: a profile's build after one of all engagements
+            // under the same profile (`check`) lists them again.
+            all_engagements: fingerprint(&(
+                loaded.fingerprints.all_engagements,
+                site.engagements.len(),
+            )),
             pages: &loaded.fingerprints.pages,
         };
         let search = self.search.as_ref();
@@ -657,7 +692,8 @@ fn engagement_exports(
     global: u64,
     destination: Destination<'_>,
 ) -> Result<(SiteFile, Option<keyed::Refreshed<Exported>>), Diagnostics> {
-    if !matches!(destination, Destination::Memory) {
+    let in_memory = matches!(destination, Destination::Memory);
+    if !in_memory && kept.is_empty() {
         // Handed over as made, kept nowhere.
         site.engagements.par_iter().try_for_each(|e| {
             let id = e.id.as_str();
@@ -681,6 +717,15 @@ fn engagement_exports(
         },
     );
     let Ok(refreshed) = made;
+    if !in_memory {
+        // A build that hands its files over, after one that kept its
+        // exports (`check`'s profile build after its link build): the
+        // unchanged ones are handed over as they were made then.
+        site.engagements
+            .par_iter()
+            .zip(&refreshed.values)
+            .try_for_each(|(e, (json, _))| destination.put(&export_path(e.id.as_str()), json))?;
+    }
     let rows: Vec<&str> = refreshed.values.iter().map(|(_, row)| &**row).collect();
     let csv = exports::fleet_csv_from_rows(&rows);
     Ok((("fleet.csv".to_string(), Arc::from(csv)), Some(refreshed)))
@@ -711,10 +756,12 @@ fn page_file_entry(page: &RenderedPage) -> (Arc<str>, Arc<[u8]>) {
     (Arc::from(page.file()), Arc::<[u8]>::from(page.html.clone()))
 }
 
-/// Applies `--profile`: which engagements, and which base URL.
+/// Applies `--profile`: which engagements (all of them with
+/// `include_confidential`), and which base URL.
 fn apply_profile(
     site: Site,
     request: &BuildRequest,
+    include_confidential: bool,
 ) -> Result<(Site, String, Option<String>), Diagnostics> {
     let Some(name) = &request.profile else {
         let base = request
@@ -750,7 +797,7 @@ fn apply_profile(
         .clone()
         .or_else(|| profile.base_url.clone())
         .unwrap_or_else(|| site.config.base_url.clone());
-    let site = if profile.include_confidential {
+    let site = if profile.include_confidential || include_confidential {
         site
     } else {
         site.without_confidential()

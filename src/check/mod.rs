@@ -64,25 +64,59 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
         };
         // A site served at the root would not notice a link that skips the
         // base path (a template's hard-coded `href="/support/"`) until it is
-        // published under one, so its links are checked under a stand-in.
+        // published under one, so its links are checked under a sub-path:
+        // its own, or a stand-in.
         let site_base = Urls::new(&site.config.base_url).base().to_string();
         let links_base = if site_base == "/" {
             links::STAND_IN_BASE.to_string()
         } else {
             site_base.clone()
         };
+        // Profiles that leave confidential engagements out: each one's build
+        // is scanned for their names below.
+        let needles = confidential::secrets_of(site);
+        let private: Vec<(&str, Option<&str>)> = site
+            .config
+            .profiles
+            .iter()
+            .filter(|(_, p)| !p.include_confidential && !needles.is_empty())
+            .map(|(name, p)| (name.as_str(), p.base_url.as_deref()))
+            .collect();
+        // When a private profile publishes under a sub-path that serves the
+        // link check as well (the site's own, or any when the site is at the
+        // root), the links are followed in that profile's build with the
+        // confidential engagements kept in. Its pages are then the pages of
+        // the profile's own build wherever their inputs are the same (every
+        // engagement page, every guide), and that build renders only the
+        // rest, as `serve` does after an edit, instead of the whole site.
+        let shares_links_base = |base_url: Option<&str>| {
+            let base = Urls::new(base_url.unwrap_or(&site.config.base_url))
+                .base()
+                .to_string();
+            if site_base == "/" {
+                base != "/"
+            } else {
+                base == site_base
+            }
+        };
+        let shared = private
+            .iter()
+            .find(|(_, base_url)| shares_links_base(*base_url))
+            .map(|(name, _)| *name);
         // Every build starts from this load, and none needs a search index.
         // The first build's analysis serves the findings and the profiles'
         // builds.
-        let mut first = Builder::new(BuildRequest {
-            base_url: Some(links_base),
-            ..request(None)
-        })
+        let mut first = match shared {
+            Some(name) => Builder::new(request(Some(name.to_string()))).including_confidential(),
+            None => Builder::new(BuildRequest {
+                base_url: Some(links_base),
+                ..request(None)
+            }),
+        }
         .without_search();
         let built = first.build_loaded(site.clone(), &loaded.fingerprints);
         diagnostics.extend(findings_from(site, &|id| first.facts_of(id)));
-        // The rendered pages it keeps are not needed again.
-        let facts = first.into_facts();
+        let facts = first.kept_facts();
         match built {
             Ok(built) => {
                 report.pages = built.pages;
@@ -110,23 +144,21 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             }
             Err(found) => diagnostics.extend(found),
         }
-        let needles = confidential::secrets_of(site);
-        let private_profiles = site
-            .config
-            .profiles
-            .iter()
-            .filter(|(_, p)| !p.include_confidential);
-        for (name, _) in private_profiles.filter(|_| !needles.is_empty()) {
+        for (name, _) in private {
             // Scanned as it is made, never held whole.
             let scanner = confidential::Scanner::new(&needles);
-            let scanned = Builder::new(request(Some(name.to_string())))
-                .without_search()
-                .with_facts(facts.clone())
-                .visit_loaded(site.clone(), &loaded.fingerprints, &|path, bytes| {
-                    scanner.scan(path, bytes)
-                });
+            let scan = |path: &str, bytes: &[u8]| scanner.scan(path, bytes);
+            let scanned = if shared == Some(name) {
+                first.leave_out_confidential();
+                first.visit_loaded(site.clone(), &loaded.fingerprints, &scan)
+            } else {
+                Builder::new(request(Some(name.to_string())))
+                    .without_search()
+                    .with_facts(facts.clone())
+                    .visit_loaded(site.clone(), &loaded.fingerprints, &scan)
+            };
             if scanned.is_ok() {
-                diagnostics.extend(scanner.report(name.as_str(), &sources));
+                diagnostics.extend(scanner.report(name, &sources));
             }
         }
     }

@@ -374,6 +374,75 @@ fn analysis_facts_carry_over_to_a_build_under_another_profile_unchanged() {
     );
 }
 
+/// `check` follows links in a build of every engagement under the publish
+/// profile, then builds the profile itself (confidential engagements left
+/// out) on top of it: that build must be the profile's full build, with
+/// the pages whose inputs are unchanged taken from the first, not made
+/// again.
+#[test]
+fn a_profile_build_after_one_keeping_confidential_engagements_reuses_its_pages_exactly() {
+    let test = SiteTest::example();
+    let root = test.path().to_path_buf();
+    let publish = || BuildRequest {
+        profile: Some("publish".into()),
+        ..request(&root)
+    };
+    let mut builder = Builder::new(publish())
+        .without_search()
+        .including_confidential();
+    let everything = builder.build().unwrap().files;
+    let confidential = "engagements/kestrel-energy/index.html";
+    let unchanged = "engagements/northwind-logistics/index.html";
+    assert!(
+        everything.contains_key(confidential),
+        "the first build kept kestrel"
+    );
+
+    builder.leave_out_confidential();
+    let profile = builder.build().unwrap().files;
+    let fresh = Builder::new(publish())
+        .without_search()
+        .build()
+        .unwrap()
+        .files;
+    assert_same(
+        "the profile's build after one with confidential engagements",
+        &profile,
+        &fresh,
+    );
+    assert!(!profile.contains_key(confidential));
+    assert!(
+        Arc::ptr_eq(&everything[unchanged], &profile[unchanged]),
+        "an engagement page with the same inputs was rendered again"
+    );
+    assert_ne!(
+        everything["engagements/index.html"], profile["engagements/index.html"],
+        "the list of engagements must be made again without kestrel"
+    );
+
+    // As `check` does it: the profile's files handed over as they are made.
+    let mut builder = Builder::new(publish())
+        .without_search()
+        .including_confidential();
+    let loaded = refarch::load::load_site(&root);
+    let site = loaded.site.expect("the example loads");
+    builder
+        .build_loaded(site.clone(), &loaded.fingerprints)
+        .unwrap();
+    builder.leave_out_confidential();
+    let visited = std::sync::Mutex::new(BTreeMap::new());
+    builder
+        .visit_loaded(site, &loaded.fingerprints, &|path: &str, bytes: &[u8]| {
+            visited
+                .lock()
+                .unwrap()
+                .insert(Arc::<str>::from(path), Arc::<[u8]>::from(bytes));
+        })
+        .unwrap();
+    let visited: SiteFiles = visited.into_inner().unwrap();
+    assert_same("the profile's files as check scans them", &visited, &fresh);
+}
+
 #[test]
 fn a_build_patches_the_map_no_one_holds_and_never_one_that_is_held() {
     let (test, root, mut builder) = built_example();
