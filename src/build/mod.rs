@@ -265,14 +265,8 @@ impl Builder {
         self.facts.shared(id)
     }
 
-    /// Gives up everything but the analysis facts, for builds of the same
-    /// load under other profiles (see [`Builder::with_facts`]).
-    pub fn into_facts(self) -> KeptFacts {
-        KeptFacts(self.facts)
-    }
-
-    /// A copy of the facts, for builds of the same load under other
-    /// profiles, while this builder goes on.
+    /// A copy of the analysis facts, for builds of the same load under
+    /// other profiles (see [`Builder::with_facts`]).
     pub fn kept_facts(&self) -> KeptFacts {
         KeptFacts(self.facts.clone())
     }

@@ -116,7 +116,6 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
         .without_search();
         let built = first.build_loaded(site.clone(), &loaded.fingerprints);
         diagnostics.extend(findings_from(site, &|id| first.facts_of(id)));
-        let facts = first.kept_facts();
         match built {
             Ok(built) => {
                 report.pages = built.pages;
@@ -154,7 +153,7 @@ pub fn check(root: &Path, external: Option<&external::FetchOptions>) -> CheckRep
             } else {
                 Builder::new(request(Some(name.to_string())))
                     .without_search()
-                    .with_facts(facts.clone())
+                    .with_facts(first.kept_facts())
                     .visit_loaded(site.clone(), &loaded.fingerprints, &scan)
             };
             if scanned.is_ok() {

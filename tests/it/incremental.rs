@@ -361,7 +361,7 @@ fn analysis_facts_carry_over_to_a_build_under_another_profile_unchanged() {
         profile: Some("publish".into()),
         ..request(&root)
     };
-    let mut reused = Builder::new(publish()).with_facts(first.into_facts());
+    let mut reused = Builder::new(publish()).with_facts(first.kept_facts());
     let files = reused.build().unwrap().files;
     assert!(
         std::sync::Arc::ptr_eq(&kept, &reused.facts_of("northwind-logistics").unwrap()),
