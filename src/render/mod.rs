@@ -773,9 +773,10 @@ const ROWS_MARKER: &str = "<!--refarch:rows-->";
 /// `html` with each row, on a line of its own, where the marker is,
 /// written once, straight into the page's shared text. The list of ten
 /// thousand engagements is 8.7 MB and `serve` makes it again on every
-/// engagement edit: spliced into a `String` and then copied into an
-/// `Arc<str>`, the second copy and its page faults took a third of the
-/// rebuild's longest job.
+/// engagement edit, its longest job (4-10 ms). Spliced into a `String`
+/// and then copied into an `Arc<str>`, it was copied twice into fresh
+/// memory; written once, an engagement edit is served about a millisecond
+/// sooner (bench/serve_latency.py).
 fn splice(html: &str, rows: &[std::sync::Arc<str>]) -> std::sync::Arc<str> {
     let Some(at) = html.find(ROWS_MARKER) else {
         return std::sync::Arc::from(html);
