@@ -196,6 +196,8 @@ struct Under {
     /// The hash of each engagement's file, in the order of the site being
     /// built (after its profile): looked up once per build.
     engagement_files: Vec<Option<u64>>,
+    /// Every engagement built, for the pages that list them all.
+    all_engagements: u64,
 }
 
 /// What a build uses of a load besides the site.
@@ -372,6 +374,14 @@ impl Builder {
             .par_iter()
             .map(|e| fingerprints.engagements.get(e.id.as_str()).copied())
             .collect();
+        // Of the engagements built, not of those loaded: a profile may leave
+        // some out, and a builder may build one load under several (`check`).
+        let all_engagements = site
+            .engagements
+            .par_iter()
+            .zip(&engagement_files)
+            .map(|(e, file)| fingerprint(&(e.id.as_str(), file)))
+            .reduce(|| 0, u64::wrapping_add);
         let mut analysis = std::mem::take(&mut self.facts);
         analysis.update(&site, |at| {
             fingerprint(&(fingerprints.global, engagement_files[at]))
@@ -382,6 +392,7 @@ impl Builder {
             base_url,
             profile,
             engagement_files,
+            all_engagements,
         };
         let made = self.render_and_write(&site, &analysis, loaded, under, timings, destination);
         if keep {
@@ -408,6 +419,7 @@ impl Builder {
             base_url,
             profile,
             engagement_files,
+            all_engagements,
         } = under;
 
         // Pages are rendered, handed to the search index and written in
@@ -422,14 +434,7 @@ impl Builder {
         let inputs = PageInputs {
             global,
             engagement_files: &engagement_files,
-            // The engagements built are every one loaded, or those less the
-            // confidential ones, and the two differ in number whenever they
-            // differ at all: a profile's build after one of all engagements
-            // under the same profile (`check`) lists them again.
-            all_engagements: fingerprint(&(
-                loaded.fingerprints.all_engagements,
-                site.engagements.len(),
-            )),
+            all_engagements,
             pages: &loaded.fingerprints.pages,
         };
         let search = self.search.as_ref();

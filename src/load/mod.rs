@@ -98,34 +98,18 @@ pub struct Fingerprints {
     /// Each engagement file that parsed, by its name without `.toml`:
     /// the engagement's id in any site that loads (another id is an error).
     pub engagements: FileHashes,
-    /// Every entry of `engagements` at once, for pages that list them all.
-    /// A sum of a hash per entry, so that it can be patched entry by entry.
-    pub all_engagements: u64,
     /// Each content page, by its path under `content/`.
     pub pages: FileHashes,
 }
 
-impl Fingerprints {
-    /// Sets or, with `None`, removes the hash of one engagement file.
-    fn set_engagement(&mut self, id: &str, hash: Option<u64>) {
-        let entry = |hash: u64| crate::render::fingerprint(&(id, hash));
-        if let Some(old) = self.engagements.remove(id) {
-            self.all_engagements = self.all_engagements.wrapping_sub(entry(old));
+/// Sets or, with `None`, removes the hash of the file `name`.
+fn set_hash(hashes: &mut FileHashes, name: &str, hash: Option<u64>) {
+    match hash {
+        Some(hash) => {
+            hashes.insert(name.to_string(), hash);
         }
-        if let Some(hash) = hash {
-            self.engagements.insert(id.to_string(), hash);
-            self.all_engagements = self.all_engagements.wrapping_add(entry(hash));
-        }
-    }
-
-    fn set_page(&mut self, path: &str, hash: Option<u64>) {
-        match hash {
-            Some(hash) => {
-                self.pages.insert(path.to_string(), hash);
-            }
-            None => {
-                self.pages.remove(path);
-            }
+        None => {
+            hashes.remove(name);
         }
     }
 }
@@ -556,10 +540,14 @@ fn fingerprints(
         Some(touched) => {
             for relative in &touched.engagements {
                 let hash = engagement_hash(cache, relative);
-                patch.set_engagement(&engagement_id(relative), hash);
+                set_hash(&mut patch.engagements, &engagement_id(relative), hash);
             }
             for relative in &touched.pages {
-                patch.set_page(under_content(relative), page_hash(cache, relative));
+                set_hash(
+                    &mut patch.pages,
+                    under_content(relative),
+                    page_hash(cache, relative),
+                );
             }
         }
         None => {
@@ -569,10 +557,14 @@ fn fingerprints(
             };
             for relative in engagement_files {
                 let hash = engagement_hash(cache, relative);
-                patch.set_engagement(&engagement_id(relative), hash);
+                set_hash(&mut patch.engagements, &engagement_id(relative), hash);
             }
             for relative in content_files {
-                patch.set_page(under_content(relative), page_hash(cache, relative));
+                set_hash(
+                    &mut patch.pages,
+                    under_content(relative),
+                    page_hash(cache, relative),
+                );
             }
         }
     }
