@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """Generates a large synthetic refarch site for the benchmark.
 
-    bench/generate.py OUT_DIR [--engagements 10000] [--pages 1000] [--seed 7]
+    bench/generate.py OUT_DIR [--engagements 10000] [--pages 1000] [--seed 7] [--no-highlight]
 
 The site reuses the example's catalog, releases, support rules and
 reference architectures, and adds generated engagements with realistic
 field counts (nodes, fifteen services, code hosts, externalized services,
 logs, exit criteria, upgrade history, deviations) and Markdown pages of
 about 4.6 KB (headings, lists, an 8x5 table, a YAML block, internal links).
-Deterministic for a given seed.
+Deterministic for a given seed. `--no-highlight` turns code highlighting
+off in `data/site.toml`, as the Markdown comparison runs its peers.
 """
 
 import argparse
 import random
 import shutil
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -173,12 +175,19 @@ def main():
     parser.add_argument("--engagements", type=int, default=10000)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-highlight", action="store_true")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     if args.out.exists():
         shutil.rmtree(args.out)
     for dir_name in ["data", "content", "schemas"]:
         shutil.copytree(REPO / dir_name, args.out / dir_name)
+    if args.no_highlight:
+        site_toml = args.out / "data" / "site.toml"
+        text = site_toml.read_text()
+        if "\nhighlight_code = true\n" not in text:
+            sys.exit(f"{site_toml} has no `highlight_code = true` line to turn off")
+        site_toml.write_text(text.replace("\nhighlight_code = true\n", "\nhighlight_code = false\n"))
     shutil.rmtree(args.out / "data" / "engagements")
     (args.out / "data" / "engagements").mkdir()
     for path in (args.out / "content" / "engagements").glob("*.md"):

@@ -24,8 +24,7 @@ command -v valgrind >/dev/null || { echo "valgrind not found: apt-get install va
 
 rm -rf "$base"
 mkdir -p "$base"
-python3 bench/generate.py "$base/markdown" --engagements 0 --pages 1000 >/dev/null
-sed -i 's/^highlight_code = true/highlight_code = false/' "$base/markdown/data/site.toml"
+python3 bench/generate.py "$base/markdown" --engagements 0 --pages 1000 --no-highlight >/dev/null
 python3 bench/generate.py "$base/engagements" --engagements 1000 --pages 100 >/dev/null
 
 for site in markdown engagements; do
