@@ -84,14 +84,10 @@ pub fn stem_of(path: &str) -> &str {
 
 /// Reads `root/relative`, or says why it cannot be used.
 pub fn read_source(root: &Path, relative: &str) -> Result<SourceFile, Box<Diagnostic>> {
-    let unreadable = |error: std::io::Error| {
-        Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
-            .at(Location::file_only(relative))
-    };
     // One open and its size from the handle: a site has tens of thousands
     // of files.
-    let file = std::fs::File::open(root.join(relative)).map_err(unreadable)?;
-    let size = file.metadata().map_err(unreadable)?.len();
+    let file = std::fs::File::open(root.join(relative)).map_err(|e| unreadable(relative, e))?;
+    let size = file.metadata().map_err(|e| unreadable(relative, e))?.len();
     let bytes = read_capped(relative, file, size)?;
     let text = String::from_utf8(bytes).map_err(|error| not_utf8(relative, error))?;
     Ok(SourceFile::new(relative, text))
@@ -113,14 +109,18 @@ fn read_capped(
     reader
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|error| {
-            Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
-                .at(Location::file_only(relative))
-        })?;
+        .map_err(|error| unreadable(relative, error))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Box::new(too_large(relative, bytes.len() as u64)));
     }
     Ok(bytes)
+}
+
+fn unreadable(relative: &str, error: std::io::Error) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::new(Code::E001, format!("cannot read {relative}: {error}"))
+            .at(Location::file_only(relative)),
+    )
 }
 
 fn too_large(relative: &str, size: u64) -> Diagnostic {
@@ -185,6 +185,25 @@ mod tests {
         );
         let small = read_capped("data/small.toml", &b"a = 1\n"[..], 6).unwrap();
         assert_eq!(small, b"a = 1\n");
+    }
+
+    /// A file that cannot be opened, and one that opens but cannot be
+    /// read (a directory named like a data file), are E001 at the file.
+    #[test]
+    fn unreadable_files_are_e001() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("data/dir.toml")).unwrap();
+        for relative in ["data/missing.toml", "data/dir.toml"] {
+            let error = read_source(root.path(), relative).unwrap_err();
+            assert_eq!(error.code, Code::E001, "{relative}");
+            assert!(
+                error
+                    .message
+                    .starts_with(&format!("cannot read {relative}: ")),
+                "{}",
+                error.message
+            );
+        }
     }
 
     #[test]
