@@ -502,6 +502,34 @@ fn a_template_link_that_skips_the_base_path_is_found_at_the_root_too() {
     );
 }
 
+/// The example has a confidential engagement and a `publish` profile under
+/// `/refarch/`, so `check` follows its links in that profile's build (see
+/// the check guide, step 4) rather than under a stand-in: a link that skips
+/// the base path is still found there, and one that hard-codes `/refarch/`
+/// resolves, as the themes guide says.
+#[test]
+fn under_a_private_profiles_sub_path_a_link_skipping_the_base_is_still_found() {
+    let test = SiteTest::example();
+    test.write(
+        "themes/default/templates/404.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>Lost</h1>\n\
+         <p><a href=\"/support/\">Support</a> <a href=\"/refarch/releases/\">Releases</a></p>\n{% endblock %}\n",
+    );
+    let (status, found) = report_of(&test, &[]);
+    assert_eq!(status, 1);
+    let links: Vec<&str> = found
+        .iter()
+        .filter(|(code, ..)| code == "E082")
+        .map(|(.., message)| message.as_str())
+        .collect();
+    assert_eq!(links.len(), 1, "{found:?}");
+    assert!(
+        links[0].starts_with("broken link `/support/` on /404.html: it skips the base path"),
+        "{}",
+        links[0]
+    );
+}
+
 #[test]
 fn each_kind_of_secret_is_an_error_with_the_value_masked() {
     let test = SiteTest::bad("secrets");
