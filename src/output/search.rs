@@ -44,10 +44,10 @@ fn each_lowered_piece(run: &str, mut found: impl FnMut(&str)) {
     }
 }
 
-/// Calls `found` with each run of letters and digits in `text`, and the
-/// classes of its bytes or-ed together (whether it had capitals, or
-/// characters beyond ASCII).
-fn each_run(text: &str, mut found: impl FnMut(&str, u8)) {
+/// Calls `found` with where each run of letters and digits in `text`
+/// starts and ends, and the classes of its bytes or-ed together (whether it
+/// had capitals, or characters beyond ASCII).
+fn each_run(text: &str, mut found: impl FnMut(usize, usize, u8)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     loop {
@@ -84,7 +84,7 @@ fn each_run(text: &str, mut found: impl FnMut(&str, u8)) {
             at += text[at..].chars().next().map_or(1, char::len_utf8);
             continue;
         }
-        found(&text[start..at], seen);
+        found(start, at, seen);
     }
 }
 
@@ -99,16 +99,14 @@ fn each_run(text: &str, mut found: impl FnMut(&str, u8)) {
 /// An ASCII token of up to 16 bytes, nearly every one, is packed straight
 /// from the text, lowercased on the way, without being copied first.
 fn count_tokens(text: &str, field: usize, counts: &mut TermCounts, buffer: &mut String) {
-    let bytes = text.as_bytes();
-    each_run(text, |run, seen| {
-        if seen & NOT_ASCII == 0 && (2..=16).contains(&run.len()) {
-            let start = run.as_ptr() as usize - bytes.as_ptr() as usize;
-            counts.add_packed(field, pack_lowered(bytes, start, run.len()));
+    each_run(text, |start, end, seen| {
+        if seen & NOT_ASCII == 0 && (2..=16).contains(&(end - start)) {
+            counts.add_packed(field, pack_lowered(text.as_bytes(), start, end - start));
         } else if seen & NOT_ASCII != 0 {
-            each_lowered_piece(run, |piece| counts.add(field, piece));
-        } else if run.len() >= 2 {
+            each_lowered_piece(&text[start..end], |piece| counts.add(field, piece));
+        } else if end - start >= 2 {
             buffer.clear();
-            buffer.push_str(run);
+            buffer.push_str(&text[start..end]);
             buffer.make_ascii_lowercase();
             counts.add(field, buffer);
         }
@@ -868,7 +866,8 @@ mod tests {
     /// The tokens of `text`, as `count_tokens` counts them, written plainly:
     /// the reference the counting is checked against.
     fn each_token(text: &str, mut found: impl FnMut(&str)) {
-        each_run(text, |run, seen| {
+        each_run(text, |start, end, seen| {
+            let run = &text[start..end];
             if seen & NOT_ASCII != 0 {
                 each_lowered_piece(run, &mut found);
             } else if run.len() >= 2 {
