@@ -123,7 +123,7 @@ impl Compiler {
         self.made.insert(schema, id);
         let table = self
             .branch(schema, "object")
-            .map(|object| self.table(self.resolve(object)));
+            .map(|object| self.table(object));
         let items = match self.branch(schema, "array").and_then(|a| a.get("items")) {
             Some(items) => self.node(items),
             None => KeyTree::ANY,
@@ -173,7 +173,7 @@ impl Compiler {
     }
 
     /// The branch of an `anyOf`/`oneOf` that describes a value of
-    /// `json_type`.
+    /// `json_type`, resolved.
     fn branch(&self, schema: &'static Json, json_type: &str) -> Option<&'static Json> {
         let schema = self.resolve(schema);
         let alternatives = schema
