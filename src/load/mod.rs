@@ -410,6 +410,9 @@ fn parse_all(
     parsed
 }
 
+/// Files read and parsed as one task at most.
+const FILES_PER_TASK: usize = 64;
+
 /// Reads `files` and parses, in parallel, those whose text differs from
 /// what `cache` holds, updating it in place. A file the cache holds that
 /// is not among the `changed` paths (when they are known) is not even
@@ -430,6 +433,9 @@ fn parse_many<T: Send + Sync>(
     let previous = &*cache;
     let read: Vec<(&String, std::sync::Arc<CachedFile<T>>)> = to_read
         .into_par_iter()
+        // Short tasks, so that both threads finish together (see
+        // `render::PAGES_PER_TASK`).
+        .with_max_len(FILES_PER_TASK)
         .filter_map(|relative| {
             let mut found = Diagnostics::default();
             let Some(file) = read(root, relative, &mut found) else {

@@ -192,6 +192,12 @@ fn engagement_prose(pages: &crate::load::FileHashes) -> u64 {
 /// Pages in the order of their jobs, and the order of their paths.
 pub type PageOrder = (Vec<std::sync::Arc<RenderedPage>>, Vec<usize>);
 
+/// Pages rendered as one task at most. Left to itself, rayon cuts a list
+/// into a few long runs (four on two cores) and splits a run further only
+/// when another thread steals it: the last runs then end one thread's
+/// work tens of milliseconds after the other's.
+const PAGES_PER_TASK: usize = 64;
+
 /// Renders every page of `site`, reusing pages of `cache` whose inputs
 /// are unchanged, and hands each page with the fingerprint of its inputs,
 /// and whether it was rendered now rather than taken from the cache, to
@@ -300,7 +306,13 @@ pub fn render_site<T: Send, E: Send>(
                 .map_init(buffers, run)
                 .collect()
         },
-        || per_item.par_iter().map_init(buffers, run).collect(),
+        || {
+            per_item
+                .par_iter()
+                .with_max_len(PAGES_PER_TASK)
+                .map_init(buffers, run)
+                .collect()
+        },
     );
     results.extend(rest);
     cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
