@@ -253,50 +253,51 @@ fn hostile_strings_produce_no_executable_markup() {
     );
 }
 
-#[test]
-fn the_search_index_finds_customers_and_instance_types() {
-    let test = SiteTest::example();
-    let out = test.build(&[]);
+/// The pages whose index entry for `term` scores it, in document order:
+/// the search index read as `search.js` reads it. The shard of a term is
+/// named by its longest listed prefix; postings are (document delta,
+/// score) pairs.
+fn search_lookup(out: &std::path::Path, term: &str) -> Vec<String> {
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out, "search/manifest.json")).unwrap();
+        serde_json::from_str(&read(out, "search/manifest.json")).unwrap();
     let size = manifest["meta_shard_size"].as_u64().unwrap() as usize;
     let docs = manifest["docs"].as_u64().unwrap() as usize;
     let meta: Vec<serde_json::Value> = (0..docs.div_ceil(size))
         .flat_map(|k| {
             let shard: serde_json::Value =
-                serde_json::from_str(&read(&out, &format!("search/meta/{k}.json"))).unwrap();
+                serde_json::from_str(&read(out, &format!("search/meta/{k}.json"))).unwrap();
             shard.as_array().unwrap().clone()
         })
         .collect();
     assert_eq!(docs, meta.len());
-    let keys: Vec<String> = manifest["shards"]
+    let key = manifest["shards"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s[0].as_str().unwrap().to_string())
-        .collect();
-    // The shard of a term is named by its longest listed prefix; postings
-    // are (document delta, score) pairs.
-    let lookup = |term: &str| -> Vec<String> {
-        let key = keys
-            .iter()
-            .filter(|k| term.starts_with(k.as_str()))
-            .max_by_key(|k| k.len())
-            .expect("a shard for the term");
-        let shard: serde_json::Value =
-            serde_json::from_str(&read(&out, &format!("search/idx/{key}.json"))).unwrap();
-        let flat: Vec<usize> = shard[term]
-            .as_array()
-            .map(|p| p.iter().map(|n| n.as_u64().unwrap() as usize).collect())
-            .unwrap_or_default();
-        let mut doc = 0;
-        flat.chunks(2)
-            .map(|pair| {
-                doc += pair[0];
-                meta[doc][0].as_str().unwrap().to_string()
-            })
-            .collect()
-    };
+        .map(|s| s[0].as_str().unwrap())
+        .filter(|k| term.starts_with(k))
+        .max_by_key(|k| k.len())
+        .expect("a shard for the term");
+    let shard: serde_json::Value =
+        serde_json::from_str(&read(out, &format!("search/idx/{key}.json"))).unwrap();
+    let flat: Vec<usize> = shard[term]
+        .as_array()
+        .map(|p| p.iter().map(|n| n.as_u64().unwrap() as usize).collect())
+        .unwrap_or_default();
+    let mut doc = 0;
+    flat.chunks(2)
+        .map(|pair| {
+            doc += pair[0];
+            meta[doc][0].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_search_index_finds_customers_and_instance_types() {
+    let test = SiteTest::example();
+    let out = test.build(&[]);
+    let lookup = |term: &str| search_lookup(&out, term);
     assert!(lookup("northwind").contains(&"engagements/northwind-logistics/".to_string()));
     assert!(
         !lookup("northwind").contains(&"engagements/".to_string()),
@@ -633,6 +634,31 @@ fn a_long_section_lists_the_pages_around_each_page() {
     assert_eq!(first.matches("<a ").count(), 11);
     assert!(!first.contains("earlier"));
     assert!(first.contains("89 later pages"));
+}
+
+#[test]
+fn search_leaves_out_the_navigation_beside_a_page() {
+    let test = SiteTest::minimal();
+    for i in 0..30 {
+        test.write(
+            &format!("content/runbooks/r{i:03}.md"),
+            format!(
+                "+++\ntitle = \"Runbook {i:03}\"\nweight = {i}\n+++\n## Step {i:03}\n\nBody.\n"
+            ),
+        );
+    }
+    let out = test.build(&[]);
+    assert!(read(&out, "runbooks/r012/index.html").contains("Runbook 015</a>"));
+    assert_eq!(
+        search_lookup(&out, "015"),
+        ["runbooks/r015/"],
+        "only the page itself, not the pages whose navigation lists it"
+    );
+    assert_eq!(
+        search_lookup(&out, "earlier"),
+        Vec::<String>::new(),
+        "nor the navigation's own words"
+    );
 }
 
 #[test]
