@@ -311,7 +311,7 @@ fn written_links(
             }
             _ => crate::render::page_path(&page.path),
         };
-        for link in markdown::links(&page.body) {
+        for link in markdown::links(page.body()) {
             links.entry(target.clone()).or_default().push(WrittenLink {
                 href: urls.rewrite(&link.destination),
                 file: file.clone(),

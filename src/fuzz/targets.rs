@@ -290,9 +290,9 @@ fn front_matter_and_markdown() {
             let (page, diagnostics) = content::parse_page(&file, "guide/fuzzed.md");
             show(&diagnostics);
             // The body whether or not the front matter parsed.
-            let body = page.map_or(text.to_string(), |page| page.body);
-            let rendered = markdown::render(&body, &urls, true);
-            let plain = markdown::render(&body, &urls, false);
+            let body = page.as_ref().map_or(text.as_ref(), |page| page.body());
+            let rendered = markdown::render(body, &urls, true);
+            let plain = markdown::render(body, &urls, false);
             assert_eq!(
                 rendered.toc.len(),
                 plain.toc.len(),
@@ -302,7 +302,7 @@ fn front_matter_and_markdown() {
                 !rendered.html.contains("<script>alert"),
                 "raw HTML from Markdown is escaped"
             );
-            let _ = markdown::links(&body);
+            let _ = markdown::links(body);
         },
     );
 }

@@ -78,7 +78,7 @@ pub fn parse_page(file: &SourceFile, relative: &str) -> (Option<Page>, Diagnosti
     let page = front_matter.map(|front_matter| Page {
         path: relative.to_string(),
         front_matter,
-        body: file.text[body_start..].to_string(),
+        text: file.text.clone(),
         body_offset: body_start,
     });
     (page, diagnostics)
@@ -123,7 +123,7 @@ mod tests {
         let page = page.unwrap();
         assert_eq!(page.front_matter.title, "Upgrades");
         assert_eq!(page.front_matter.weight, 2);
-        assert_eq!(page.body, "# Upgrades\n");
+        assert_eq!(page.body(), "# Upgrades\n");
         assert_eq!(page.body_offset, 38);
     }
 

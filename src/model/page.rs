@@ -34,9 +34,18 @@ pub struct Page {
     /// Path relative to `content/`, with `/` separators (`guide/exceptions.md`).
     pub path: String,
     pub front_matter: FrontMatter,
-    /// The Markdown after the front matter.
-    pub body: String,
+    /// The whole file, shared with the load: the body is the text from
+    /// `body_offset` on, not a copy of it (a site's pages are tens of
+    /// megabytes).
+    pub text: std::sync::Arc<str>,
     /// Byte offset of the body in the file, so that positions found while
     /// rendering map back to file lines.
     pub body_offset: usize,
+}
+
+impl Page {
+    /// The Markdown after the front matter.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
 }

@@ -618,7 +618,7 @@ impl Renderer<'_> {
                 true,
             ),
             Job::Content(page) => {
-                let rendered = markdown::render(&page.body, urls, site.config.highlight_code);
+                let rendered = markdown::render(page.body(), urls, site.config.highlight_code);
                 let path = page_path(&page.path);
                 let section = page.path.split('/').next().unwrap_or("").to_string();
                 let mut meta = PageMeta::new(page.front_matter.title.clone(), path, &self.guide_section(page))
@@ -763,7 +763,7 @@ impl Renderer<'_> {
         let highlight = site.config.highlight_code;
         self.contents
             .page(path)
-            .map(|p| markdown::render_with_ids(&p.body, urls, "about-", highlight))
+            .map(|p| markdown::render_with_ids(p.body(), urls, "about-", highlight))
     }
 
     /// The navigation section of a content page: guide pages belong to
