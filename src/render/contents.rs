@@ -6,6 +6,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use minijinja::Value;
+use rayon::prelude::*;
+
+use super::views::Link;
 use crate::model::{Page, Site};
 
 /// A section with more pages than this shows a window of them around the
@@ -17,6 +21,10 @@ const NAV_WINDOW: usize = 10;
 pub struct Contents<'a> {
     /// Pages of their own, in navigation order (see [`super::standalone_pages`]).
     standalone: Vec<&'a Page>,
+    /// A [`Link`] to each of `standalone`, as a template value made once:
+    /// each page's navigation lists twenty of them, and making them anew
+    /// for each page was a twentieth of a Markdown site's build.
+    links: Vec<Value>,
     /// Each section's range of `standalone`.
     sections: HashMap<&'a str, Range<usize>>,
     /// Position in `standalone` by content path.
@@ -28,6 +36,8 @@ pub struct Contents<'a> {
 /// The part of a section a page's navigation shows.
 pub struct SectionNav<'a> {
     pub pages: &'a [&'a Page],
+    /// Links to `pages`, as template values.
+    pub links: &'a [Value],
     /// Pages of the section left out before and after.
     pub before: usize,
     pub after: usize,
@@ -51,8 +61,19 @@ impl<'a> Contents<'a> {
             .filter(|p| !p.front_matter.draft)
             .map(|p| (p.path.as_str(), &**p))
             .collect();
+        let links = standalone
+            .par_iter()
+            .map(|page| {
+                let link = Link::new(
+                    page.front_matter.title.as_str(),
+                    super::page_path(&page.path),
+                );
+                Value::from(minijinja::value::Serde(link))
+            })
+            .collect();
         Contents {
             standalone,
+            links,
             sections,
             positions,
             by_path,
@@ -88,7 +109,8 @@ impl<'a> Contents<'a> {
         SectionNav {
             before: shown.start - range.start,
             after: range.end - shown.end,
-            pages: &self.standalone[shown],
+            pages: &self.standalone[shown.clone()],
+            links: &self.links[shown],
         }
     }
 }

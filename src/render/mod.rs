@@ -628,14 +628,9 @@ impl Renderer<'_> {
                     meta.toc = rendered.toc.clone();
                 }
                 let nav = self.contents.section_nav(page);
-                let siblings: Vec<Link> = nav
-                    .pages
-                    .iter()
-                    .map(|p| Link::new(p.front_matter.title.clone(), page_path(&p.path)))
-                    .collect();
                 let view = ContentView {
                     html: rendered.html,
-                    siblings,
+                    siblings: Value::from(nav.links.to_vec()),
                     before: nav.before,
                     after: nav.after,
                     section: title_case(&section),
@@ -825,7 +820,8 @@ fn concat_shared(pieces: &[&str]) -> std::sync::Arc<str> {
 #[derive(Serialize)]
 struct ContentView {
     html: String,
-    siblings: Vec<Link>,
+    /// [`views::Link`]s.
+    siblings: Value,
     /// Pages of the section left out of `siblings` before and after it.
     before: usize,
     after: usize,
