@@ -639,13 +639,13 @@ impl Renderer<'_> {
             }
             Job::Search => (
                 "search.html",
-                PageMeta::new("Search", "search/", "-").crumbs(vec![Link::new("Fleet", "")]),
+                PageMeta::new("Search", "search/", NO_NAV_ENTRY).crumbs(vec![Link::new("Fleet", "")]),
                 Value::from(()),
                 false,
             ),
             Job::NotFound => (
                 "404.html",
-                PageMeta::new("Page not found", "404.html", "-"),
+                PageMeta::new("Page not found", "404.html", NO_NAV_ENTRY),
                 Value::from(()),
                 false,
             ),
@@ -659,7 +659,7 @@ impl Renderer<'_> {
             context! { site => self.site_view.clone(), page => Serde(&meta), view => view },
         )?;
         let section = match meta.section.as_str() {
-            "" | "-" => "Site".to_string(),
+            "" | NO_NAV_ENTRY => "Site".to_string(),
             other => title_case(other.trim_end_matches('/')),
         };
         let html: std::sync::Arc<str> = match rows {
@@ -766,10 +766,14 @@ impl Renderer<'_> {
     fn guide_section(&self, page: &Page) -> String {
         match self.contents.first_guide() {
             Some(first) if page.path.starts_with("guide/") => page_path(&first.path),
-            _ => String::new(),
+            _ => NO_NAV_ENTRY.to_string(),
         }
     }
 }
+
+/// The `section` of a page that no entry of the main navigation stands
+/// for. Not `""`: that is the path of the home page's entry, Fleet.
+const NO_NAV_ENTRY: &str = "-";
 
 /// Where a template prints the rows of a page that lists every engagement
 /// (`view.rows_html`, `view.paths_html`): the rows are spliced in after

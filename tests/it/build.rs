@@ -310,6 +310,37 @@ fn the_search_index_finds_customers_and_instance_types() {
     );
 }
 
+/// The entry of the main navigation a page marks as current: the one
+/// for its part of the site, and none for a page outside all of them.
+#[test]
+fn the_main_navigation_marks_the_part_of_the_site_a_page_is_in() {
+    let test = SiteTest::example();
+    let out = test.build(&[]);
+    let current = |page: &str| -> Vec<String> {
+        let html = read(&out, page);
+        let start = html
+            .find("<nav class=\"site-nav\"")
+            .expect("the main navigation");
+        let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+        nav.split("<li>")
+            .filter(|item| item.contains("aria-current=\"page\""))
+            .map(|item| item[item.find('>').unwrap() + 1..item.find("</a>").unwrap()].to_string())
+            .collect()
+    };
+    assert_eq!(current("index.html"), ["Fleet"]);
+    assert_eq!(
+        current("engagements/northwind-logistics/index.html"),
+        ["Engagements"]
+    );
+    assert_eq!(current("guide/getting-started/index.html"), ["Guides"]);
+    assert_eq!(
+        current("policies/single-container-deprecation/index.html"),
+        Vec::<String>::new(),
+        "a content page outside the guide belongs to no part the navigation names"
+    );
+    assert_eq!(current("search/index.html"), Vec::<String>::new());
+}
+
 #[test]
 fn exports_have_their_shapes() {
     let test = SiteTest::example();
