@@ -9,7 +9,7 @@ use std::ops::Range;
 use minijinja::Value;
 use rayon::prelude::*;
 
-use super::views::Link;
+use super::urls::Urls;
 use crate::model::{Page, Site};
 
 /// A section with more pages than this shows a window of them around the
@@ -21,9 +21,9 @@ const NAV_WINDOW: usize = 10;
 pub struct Contents<'a> {
     /// Pages of their own, in navigation order (see [`super::standalone_pages`]).
     standalone: Vec<&'a Page>,
-    /// A [`Link`] to each of `standalone`, as a template value made once:
-    /// each page's navigation lists twenty of them, and making them anew
-    /// for each page was a twentieth of a Markdown site's build.
+    /// A [`NavLink`] to each of `standalone`, as a template value made
+    /// once: each page's navigation lists twenty of them, and making them
+    /// anew for each page was a twentieth of a Markdown site's build.
     links: Vec<Value>,
     /// Each section's range of `standalone`.
     sections: HashMap<&'a str, Range<usize>>,
@@ -31,6 +31,18 @@ pub struct Contents<'a> {
     positions: HashMap<&'a str, usize>,
     /// Every page that is not a draft, by content path.
     by_path: HashMap<&'a str, &'a Page>,
+}
+
+/// A page in a section's navigation, as templates see it.
+#[derive(serde::Serialize)]
+struct NavLink<'a> {
+    title: &'a str,
+    /// The site path, as `url()` takes it.
+    path: String,
+    /// The link: the path under the base path. Made here once rather than
+    /// by `url(s.path)` twenty times per page: a tenth of the Markdown
+    /// corpus's template instructions (bench/instructions.sh).
+    url: String,
 }
 
 /// The part of a section a page's navigation shows.
@@ -44,7 +56,7 @@ pub struct SectionNav<'a> {
 }
 
 impl<'a> Contents<'a> {
-    pub fn new(site: &'a Site) -> Contents<'a> {
+    pub fn new(site: &'a Site, urls: &Urls) -> Contents<'a> {
         let standalone = super::standalone_pages(site);
         let mut sections: HashMap<&str, Range<usize>> = HashMap::new();
         let mut positions = HashMap::with_capacity(standalone.len());
@@ -64,10 +76,12 @@ impl<'a> Contents<'a> {
         let links = standalone
             .par_iter()
             .map(|page| {
-                let link = Link::new(
-                    page.front_matter.title.as_str(),
-                    super::page_path(&page.path),
-                );
+                let path = super::page_path(&page.path);
+                let link = NavLink {
+                    title: &page.front_matter.title,
+                    url: urls.path(&path),
+                    path,
+                };
                 Value::from(minijinja::value::Serde(link))
             })
             .collect();

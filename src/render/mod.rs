@@ -226,7 +226,7 @@ pub fn render_site<T: Send, E: Send>(
         &urls,
         options.profile.as_deref(),
     )));
-    let contents = contents::Contents::new(site);
+    let contents = contents::Contents::new(site, &urls);
     let renderer = Renderer {
         analysis,
         inputs,
