@@ -211,20 +211,29 @@ fn plain_text(events: &[Event]) -> String {
 
 /// A heading id: lowercase words joined by hyphens.
 pub fn slug(text: &str) -> String {
-    let mut slug = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
+    let mut slug = String::with_capacity(text.len());
+    let mut push = |c: char, alphanumeric: bool| {
+        if alphanumeric {
             slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
+        } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
+    };
+    for c in text.chars() {
+        // Headings are nearly all ASCII: Unicode's tables only for the rest.
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase(), c.is_ascii_alphanumeric());
+        } else {
+            for lower in c.to_lowercase() {
+                push(lower, lower.is_alphanumeric());
+            }
+        }
     }
-    let slug = slug.trim_end_matches('-').to_string();
+    slug.truncate(slug.trim_end_matches('-').len());
     if slug.is_empty() {
-        "section".to_string()
-    } else {
-        slug
+        slug.push_str("section");
     }
+    slug
 }
 
 fn unique_id(id: String, used: &mut HashMap<String, usize>) -> String {
@@ -240,6 +249,39 @@ fn unique_id(id: String, used: &mut HashMap<String, usize>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Heading ids are the heading lowercased character by character (so
+    /// a final sigma stays `σ`), its runs of letters and digits joined by
+    /// single hyphens.
+    #[test]
+    fn slugs_are_the_lowercased_words_joined_by_hyphens() {
+        fn plainly(text: &str) -> String {
+            let lowered: String = text.chars().flat_map(char::to_lowercase).collect();
+            let words: Vec<String> = lowered
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|word| !word.is_empty())
+                .map(str::to_string)
+                .collect();
+            if words.is_empty() {
+                "section".to_string()
+            } else {
+                words.join("-")
+            }
+        }
+        for text in [
+            "Upgrades: 5.x → 6.0",
+            "  Final production design  ",
+            "m6a.4xlarge (AWS)",
+            "İstanbul ΣΑΣ Straße Ⅻ",
+            "ÀB-cD x9",
+            "--",
+            "",
+            "a—b",
+        ] {
+            assert_eq!(slug(text), plainly(text), "{text:?}");
+        }
+        assert_eq!(slug("Upgrades: 5.x → 6.0"), "upgrades-5-x-6-0");
+    }
 
     #[test]
     fn links_are_those_rendering_finds() {
