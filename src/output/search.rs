@@ -922,6 +922,56 @@ mod tests {
         serde_json::from_slice(bytes).unwrap()
     }
 
+    /// `each_run`, byte by byte with a table, finds the runs a plain walk
+    /// over the characters finds: maximal runs of `char::is_alphanumeric`,
+    /// each marked ASCII or not. Strings of the characters at each edge of
+    /// the table's ranges (`/`, `:`, `@`, `[`, `` ` ``, `{` beside the digits
+    /// and letters) and beyond ASCII, at every length up to 40.
+    #[test]
+    fn runs_are_those_of_a_walk_over_the_characters() {
+        fn plainly(text: &str) -> Vec<(usize, usize, bool)> {
+            let mut runs = Vec::new();
+            let mut run: Option<(usize, bool)> = None;
+            for (at, c) in text.char_indices() {
+                match (c.is_alphanumeric(), run) {
+                    (true, None) => run = Some((at, c.is_ascii())),
+                    (true, Some((start, ascii))) => run = Some((start, ascii && c.is_ascii())),
+                    (false, Some((start, ascii))) => {
+                        runs.push((start, at, ascii));
+                        run = None;
+                    }
+                    (false, None) => {}
+                }
+            }
+            if let Some((start, ascii)) = run {
+                runs.push((start, text.len(), ascii));
+            }
+            runs
+        }
+        let alphabet = [
+            'a', 'z', 'A', 'Z', '0', '9', '/', ':', '@', '[', '`', '{', ' ', '.', '\x7f', 'é', 'Σ',
+            'ß', '…', '\u{a0}', 'İ', 'Ⅻ', '日', '\u{301}',
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for length in 0..=40 {
+            for _ in 0..200 {
+                let text: String = (0..length)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        alphabet[(seed >> 33) as usize % alphabet.len()]
+                    })
+                    .collect();
+                let mut runs = Vec::new();
+                each_run(&text, |start, end, seen| {
+                    runs.push((start, end, seen & NOT_ASCII == 0));
+                });
+                assert_eq!(runs, plainly(&text), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn tokens_split_instance_types_and_drop_single_characters() {
         assert_eq!(
