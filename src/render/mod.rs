@@ -684,14 +684,22 @@ impl Renderer<'_> {
         template: &minijinja::Template<'_, '_>,
         context: Value,
     ) -> Result<String, Diagnostic> {
-        template.render(context).map_err(|error| {
-            templates::template_error(
-                &self.options.root,
-                &self.options.theme,
-                template.name(),
-                &error,
-            )
-        })
+        // Rendered into room for the whole page: grown from minijinja's
+        // guess (twice the template's text), a page was copied a few
+        // times over as it grew, 1.4 % of the Markdown corpus's
+        // instructions (bench/instructions.sh).
+        let mut html = Vec::with_capacity(PAGE_ROOM);
+        template
+            .render_captured_to(context, &mut html)
+            .map_err(|error| {
+                templates::template_error(
+                    &self.options.root,
+                    &self.options.theme,
+                    template.name(),
+                    &error,
+                )
+            })?;
+        Ok(String::from_utf8(html).expect("templates write text"))
     }
 
     /// One row per engagement of a page that lists them all, each rendered
@@ -770,6 +778,11 @@ impl Renderer<'_> {
         }
     }
 }
+
+/// Bytes a page is rendered into before it has to grow: more than a
+/// handoff page takes (36 KB on the benchmark's site), so nearly every
+/// page is written once.
+const PAGE_ROOM: usize = 64 * 1024;
 
 /// The `section` of a page that no entry of the main navigation stands
 /// for. Not `""`: that is the path of the home page's entry, Fleet.
