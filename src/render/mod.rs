@@ -629,7 +629,7 @@ impl Renderer<'_> {
                 }
                 let nav = self.contents.section_nav(page);
                 let view = ContentView {
-                    html: rendered.html,
+                    html: Value::from_safe_string(rendered.html),
                     siblings: Value::from(nav.links.to_vec()),
                     before: nav.before,
                     after: nav.after,
@@ -836,7 +836,9 @@ fn concat_shared(pieces: &[&str]) -> std::sync::Arc<str> {
 
 #[derive(Serialize)]
 struct ContentView {
-    html: String,
+    /// The rendered Markdown, marked safe: `| safe` then passes it through
+    /// without copying it.
+    html: Value,
     /// [`views::Link`]s.
     siblings: Value,
     /// Pages of the section left out of `siblings` before and after it.

@@ -128,7 +128,22 @@ pub fn environment(
     env.add_filter("code_spans", |text: String| {
         Value::from_safe_string(super::escape::code_spans(&text))
     });
+    env.add_filter("safe", safe);
     Ok(env)
+}
+
+/// The `safe` filter. minijinja's makes every value a new string; a value
+/// already marked safe (a page's rendered Markdown, kilobytes) passes as it
+/// is. Otherwise it is what the built-in one does: an undefined value is an
+/// error (the environment is strict), anything else its text, marked safe.
+fn safe(value: Value) -> Result<Value, minijinja::Error> {
+    if value.is_safe() {
+        Ok(value)
+    } else if value.is_undefined() {
+        Err(minijinja::Error::from(minijinja::ErrorKind::UndefinedError))
+    } else {
+        Ok(Value::from_safe_string(value.to_string()))
+    }
 }
 
 /// A hash of the site's own templates (the built-in ones are fixed for a
@@ -222,6 +237,40 @@ mod tests {
         );
         assert!(render("{{ url(missing) }}").is_err());
         assert!(render("{{ missing|href }}").is_err());
+    }
+
+    /// `safe` gives what minijinja's own filter gives (the same text, an
+    /// error for an undefined value), and a value already marked safe is
+    /// the very same string, not a copy.
+    #[test]
+    fn safe_is_minijinjas_filter_without_copying_safe_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = environment(dir.path(), "default", &Urls::new("/")).unwrap();
+        let mut builtin = minijinja::Environment::new();
+        builtin.set_undefined_behavior(UndefinedBehavior::Strict);
+        let html = Value::from_safe_string("<p>a &amp; b</p>".to_string());
+        let context =
+            minijinja::context! { n => 3, text => "<b>", html => html.clone(), list => [1, 2] };
+        for source in [
+            "{{ n|safe }}",
+            "{{ text|safe }}",
+            "{{ html|safe }}",
+            "{{ list|safe }}",
+            "{{ (text|safe) ~ '<i>' }}",
+            "{{ missing|safe }}",
+        ] {
+            assert_eq!(
+                ours.render_str(source, &context).map_err(|e| e.kind()),
+                builtin.render_str(source, &context).map_err(|e| e.kind()),
+                "{source}"
+            );
+        }
+        let passed = safe(html.clone()).unwrap();
+        assert!(passed.is_safe());
+        assert!(std::ptr::eq(
+            passed.as_str().unwrap().as_ptr(),
+            html.as_str().unwrap().as_ptr()
+        ));
     }
 
     /// What the themes guide promises of loops: the loop variables and the
