@@ -20,6 +20,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/macros.html"),
     ),
     (
+        "toc.html",
+        include_str!("../../themes/default/templates/toc.html"),
+    ),
+    (
         "home.html",
         include_str!("../../themes/default/templates/home.html"),
     ),
