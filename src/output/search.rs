@@ -259,7 +259,8 @@ struct CollapsedText {
 impl CollapsedText {
     fn new(limit: usize) -> CollapsedText {
         CollapsedText {
-            text: String::new(),
+            // Room for a summary of ASCII text.
+            text: String::with_capacity(limit.min(SUMMARY_CHARS + 1)),
             chars: 0,
             limit,
             space: false,
@@ -272,7 +273,16 @@ impl CollapsedText {
 
     fn push(&mut self, piece: &Piece<'_>) {
         match piece {
-            Piece::Text(text) => text.chars().for_each(|c| self.push_char(c)),
+            // Stopped at the limit, not at the end of the piece: a page's
+            // first paragraph is often longer than a summary.
+            Piece::Text(text) => {
+                for c in text.chars() {
+                    if self.full() {
+                        break;
+                    }
+                    self.push_char(c);
+                }
+            }
             Piece::Char(c) => self.push_char(*c),
             Piece::Break => self.space = true,
         }
