@@ -318,6 +318,7 @@ pub fn render_site<T: Send, E: Send>(
     cache.fragments = renderer.fragments.into_inner().expect("fragment lock");
     cache.fleet = renderer.fleet_runs.into_inner().expect("fleet lock");
     let mut diagnostics = Diagnostics::default();
+    let mut template_errors = Vec::new();
     let mut pages = Vec::with_capacity(results.len());
     let mut rendered_now = Vec::new();
     let mut keys = Vec::with_capacity(results.len());
@@ -331,10 +332,11 @@ pub fn render_site<T: Send, E: Send>(
                 keys.push(key);
                 pages.push((page, made));
             }
-            Err(RenderError::Template(found)) => diagnostics.extend(found),
+            Err(RenderError::Template(found)) => template_errors.extend(found),
             Err(output) => return Err(output),
         }
     }
+    diagnostics.extend(once_each(template_errors));
     if keep && !diagnostics.has_errors() {
         let first = SITE_WIDE_JOBS.len() + site.sizes.len();
         let range = first..first + site.engagements.len();
@@ -486,6 +488,40 @@ fn job_key(
     };
     path.push_str(fixed);
     key
+}
+
+/// Each distinct diagnostic once, in the order first found, saying on how
+/// many pages it happened when more than one. A mistake in a template
+/// that every page renders fails every page the same way; ten thousand
+/// copies of one error would bury the rest.
+fn once_each(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut distinct: Vec<(Diagnostic, usize)> = Vec::new();
+    // By message and place (file, line, column): the index in `distinct`.
+    type Place = Option<(String, usize, usize)>;
+    let mut seen: std::collections::HashMap<(String, Place), usize> =
+        std::collections::HashMap::new();
+    for diagnostic in found {
+        let place = diagnostic
+            .location
+            .as_ref()
+            .map(|at| (at.file.clone(), at.line, at.column));
+        match seen.entry((diagnostic.message.clone(), place)) {
+            std::collections::hash_map::Entry::Occupied(at) => distinct[*at.get()].1 += 1,
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(distinct.len());
+                distinct.push((diagnostic, 1));
+            }
+        }
+    }
+    distinct
+        .into_iter()
+        .map(|(mut diagnostic, pages)| {
+            if pages > 1 {
+                diagnostic.message = format!("{} (on {pages} pages)", diagnostic.message);
+            }
+            diagnostic
+        })
+        .collect()
 }
 
 fn single(diagnostic: Diagnostic) -> Diagnostics {

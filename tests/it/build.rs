@@ -416,6 +416,49 @@ fn a_broken_template_fails_the_build_at_its_line_and_keeps_the_old_site() {
     );
 }
 
+/// A template mistake that every page of a kind trips over is reported
+/// once, with the number of pages, not once per page.
+#[test]
+fn a_template_error_on_every_page_is_reported_once() {
+    let test = SiteTest::minimal();
+    for i in 0..5 {
+        test.write(
+            &format!("content/runbooks/r{i}.md"),
+            format!("+++\ntitle = \"Runbook {i}\"\n+++\nBody.\n"),
+        );
+    }
+    let page = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
+    )
+    .unwrap();
+    test.write(
+        "themes/default/templates/page.html",
+        page.replace("{{ page.title }}", "{{ page.title | nosuchfilter }}"),
+    );
+    let run = test.run(&["build"]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr.matches("error[E060]").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    // The five runbooks and the minimal site's own content pages.
+    let pages: usize = run
+        .stderr
+        .split("(on ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("says on how many pages: {}", run.stderr));
+    assert!(pages > 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("build failed: 1 error"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn the_dashboard_charts_link_every_bar_and_print_its_number() {
     let test = SiteTest::example();
