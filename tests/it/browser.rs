@@ -32,7 +32,7 @@ pub struct Browser {
     pending: VecDeque<Value>,
     /// Console errors and uncaught exceptions seen so far.
     pub errors: Vec<String>,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Browser {
@@ -69,7 +69,10 @@ impl Browser {
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(Stdio::null())
+            // A group of its own, so that closing the browser can stop its
+            // helper processes too (see `Drop`).
+            .process_group(0);
         let (read_fd, write_fd) = (to_browser_read, from_browser_write);
         // SAFETY: only async-signal-safe calls (dup2) between fork and exec.
         unsafe {
@@ -114,7 +117,7 @@ impl Browser {
             session: String::new(),
             pending: VecDeque::new(),
             errors: Vec::new(),
-            _profile: profile,
+            profile,
         };
         let target = browser.send("Target.createTarget", json!({"url": "about:blank"}), false);
         let target_id = target["targetId"].as_str().expect("a target").to_string();
@@ -311,9 +314,31 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Stops chromium with its helper processes (renderer, GPU, zygote),
+    /// then removes its profile. Killing the browser process alone left
+    /// the helpers writing to the profile while it was removed, and a
+    /// profile behind in the temporary directory after every browser test.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = self.child.id() as i32;
+        // SAFETY: kill takes plain integers; the group is the one `launch`
+        // made for this browser, and nothing else is in it.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
         let _ = self.child.wait();
+        remove_profile(self.profile.path());
+    }
+}
+
+/// Removes `dir`, trying again for a moment while a process that was just
+/// killed may still have a file in it open.
+fn remove_profile(dir: &Path) {
+    for _ in 0..40 {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => return,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => std::thread::sleep(Duration::from_millis(25)),
+        }
     }
 }
 
@@ -424,6 +449,48 @@ fn base64_decode(text: &str) -> Vec<u8> {
         bytes.extend_from_slice(&word.to_be_bytes()[1..=produced]);
     }
     bytes
+}
+
+/// A browser test leaves nothing in the temporary directory: closing the
+/// browser stops every process of it and removes its profile.
+#[test]
+fn a_closed_browser_leaves_no_profile_behind() {
+    let Some(browser) = Browser::launch() else {
+        return;
+    };
+    let profile = browser.profile.path().to_path_buf();
+    let group = browser.child.id() as i32;
+    assert!(profile.exists());
+    drop(browser);
+    assert!(!profile.exists(), "{} is left behind", profile.display());
+    assert!(
+        running_in_group(group).is_empty(),
+        "chromium processes outlived the browser: {:?}",
+        running_in_group(group)
+    );
+}
+
+/// The processes of process group `group` that are still running (not
+/// zombies waiting for whoever adopted them to reap them), from /proc.
+fn running_in_group(group: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            // `pid (name) state ppid pgrp …`; the name may hold spaces.
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            let Some((_, after_name)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let fields: Vec<&str> = after_name.split_whitespace().collect();
+            fields.first() != Some(&"Z") && fields.get(2) == Some(&group.to_string().as_str())
+        })
+        .collect()
 }
 
 #[test]
