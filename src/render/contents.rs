@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use minijinja::Value;
-use rayon::prelude::*;
 
 use super::urls::Urls;
 use crate::model::{Page, Site};
@@ -22,10 +22,12 @@ pub struct Contents<'a> {
     /// Pages of their own, in navigation order (see [`super::standalone_pages`]).
     standalone: Vec<&'a Page>,
     /// A [`NavLink`] to each of `standalone`, as a template value made
-    /// once: each page's navigation lists twenty of them, and making and
-    /// dropping them for each page took 3 % of a Markdown site's build
-    /// (perf).
-    links: Vec<Value>,
+    /// the first time a page's navigation lists it: each lists twenty, and
+    /// making and dropping them for each page took 3 % of a Markdown site's
+    /// build (perf). Made when first listed, so a build that renders no
+    /// content page (a `serve` rebuild after an engagement edit) makes none.
+    links: Vec<OnceLock<Value>>,
+    urls: Urls,
     /// Each section's range of `standalone`.
     sections: HashMap<&'a str, Range<usize>>,
     /// Position in `standalone` by content path.
@@ -49,8 +51,8 @@ struct NavLink<'a> {
 /// The part of a section a page's navigation shows.
 pub struct SectionNav<'a> {
     pub pages: &'a [&'a Page],
-    /// Links to `pages`, as template values.
-    pub links: &'a [Value],
+    /// The cells of `pages`' links (see [`Contents::links`]).
+    links: &'a [OnceLock<Value>],
     /// Pages of the section left out before and after.
     pub before: usize,
     pub after: usize,
@@ -74,21 +76,10 @@ impl<'a> Contents<'a> {
             .filter(|p| !p.front_matter.draft)
             .map(|p| (p.path.as_str(), &**p))
             .collect();
-        let links = standalone
-            .par_iter()
-            .map(|page| {
-                let path = super::page_path(&page.path);
-                let link = NavLink {
-                    title: &page.front_matter.title,
-                    url: urls.path(&path),
-                    path,
-                };
-                Value::from(minijinja::value::Serde(link))
-            })
-            .collect();
         Contents {
+            links: standalone.iter().map(|_| OnceLock::new()).collect(),
+            urls: urls.clone(),
             standalone,
-            links,
             sections,
             positions,
             by_path,
@@ -109,6 +100,24 @@ impl<'a> Contents<'a> {
     pub fn first_guide(&self) -> Option<&'a Page> {
         let range = self.sections.get("guide")?;
         Some(self.standalone[range.start])
+    }
+
+    /// Links to the pages `nav` lists, as template values.
+    pub fn links(&self, nav: &SectionNav<'_>) -> Vec<Value> {
+        nav.pages
+            .iter()
+            .zip(nav.links)
+            .map(|(page, link)| link.get_or_init(|| self.link_to(page)).clone())
+            .collect()
+    }
+
+    fn link_to(&self, page: &Page) -> Value {
+        let path = super::page_path(&page.path);
+        Value::from(minijinja::value::Serde(NavLink {
+            title: &page.front_matter.title,
+            url: self.urls.path(&path),
+            path,
+        }))
     }
 
     /// The pages of `page`'s section its navigation lists: all of them, or
@@ -133,4 +142,31 @@ impl<'a> Contents<'a> {
 /// The first directory of a content path: `guide/upgrades.md` → `guide`.
 pub fn section_of(page: &Page) -> &str {
     page.path.split('/').next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A link is made when a navigation first lists it, not when one is
+    /// only looked at (as a page's key is made), and carries the page's
+    /// title, its site path and that path under the base path.
+    #[test]
+    fn links_are_made_when_first_listed() {
+        let site = crate::analysis::fixture("minimal");
+        let contents = Contents::new(&site, &Urls::new("/docs/"));
+        let page = contents.standalone()[0];
+        let nav = contents.section_nav(page);
+        assert!(contents.links.iter().all(|link| link.get().is_none()));
+        let links = contents.links(&nav);
+        assert_eq!(links.len(), nav.pages.len());
+        let path = super::super::page_path(&page.path);
+        let link = &links[nav.pages.iter().position(|p| p.path == page.path).unwrap()];
+        let field = |name: &str| link.get_attr(name).unwrap().to_string();
+        assert_eq!(field("title"), page.front_matter.title);
+        assert_eq!(field("path"), path);
+        assert_eq!(field("url"), format!("/docs/{path}"));
+        let made = contents.links.iter().filter(|link| link.get().is_some());
+        assert_eq!(made.count(), nav.pages.len());
+    }
 }

@@ -666,7 +666,7 @@ impl Renderer<'_> {
                 let nav = self.contents.section_nav(page);
                 let view = ContentView {
                     html: Value::from_safe_string(rendered.html),
-                    siblings: Value::from(nav.links.to_vec()),
+                    siblings: Value::from(self.contents.links(&nav)),
                     before: nav.before,
                     after: nav.after,
                     section: title_case(&section),
@@ -875,7 +875,7 @@ struct ContentView {
     /// The rendered Markdown, marked safe: `| safe` then passes it through
     /// without copying it.
     html: Value,
-    /// [`views::Link`]s.
+    /// Each with `title`, `path` and `url` (see [`contents::Contents::links`]).
     siblings: Value,
     /// Pages of the section left out of `siblings` before and after it.
     before: usize,
