@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::site_test::{SiteTest, files_under};
+use crate::site_test::{SiteTest, files_under, repo_root};
 
 fn read(dir: &Path, relative: &str) -> String {
     std::fs::read_to_string(dir.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
@@ -421,16 +421,9 @@ fn a_broken_template_fails_the_build_at_its_line_and_keeps_the_old_site() {
 #[test]
 fn a_template_error_on_every_page_is_reported_once() {
     let test = SiteTest::minimal();
-    for i in 0..5 {
-        test.write(
-            &format!("content/runbooks/r{i}.md"),
-            format!("+++\ntitle = \"Runbook {i}\"\n+++\nBody.\n"),
-        );
-    }
-    let page = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
-    )
-    .unwrap();
+    write_runbooks(&test, 5, |_| "Body.\n".to_string());
+    let page =
+        std::fs::read_to_string(repo_root().join("themes/default/templates/page.html")).unwrap();
     test.write(
         "themes/default/templates/page.html",
         page.replace("{{ page.title }}", "{{ page.title | nosuchfilter }}"),
@@ -681,15 +674,24 @@ fn the_topology_draws_each_node_pool_service_external_and_deviation_once() {
     }
 }
 
+/// Writes `count` runbooks, `content/runbooks/r000.md` on, titled
+/// "Runbook 000" and so on, in that order, each with the body `body(i)`.
+fn write_runbooks(test: &SiteTest, count: usize, body: impl Fn(usize) -> String) {
+    for i in 0..count {
+        test.write(
+            &format!("content/runbooks/r{i:03}.md"),
+            format!(
+                "+++\ntitle = \"Runbook {i:03}\"\nweight = {i}\n+++\n{}",
+                body(i)
+            ),
+        );
+    }
+}
+
 #[test]
 fn a_long_section_lists_the_pages_around_each_page() {
     let test = SiteTest::minimal();
-    for i in 0..100 {
-        test.write(
-            &format!("content/runbooks/r{i:03}.md"),
-            format!("+++\ntitle = \"Runbook {i:03}\"\nweight = {i}\n+++\nBody {i}.\n"),
-        );
-    }
+    write_runbooks(&test, 100, |i| format!("Body {i}.\n"));
     let out = test.build(&[]);
     let nav = |page: &str| -> String {
         let html = read(&out, &format!("runbooks/{page}/index.html"));
@@ -713,14 +715,7 @@ fn a_long_section_lists_the_pages_around_each_page() {
 #[test]
 fn search_leaves_out_the_navigation_beside_a_page() {
     let test = SiteTest::minimal();
-    for i in 0..30 {
-        test.write(
-            &format!("content/runbooks/r{i:03}.md"),
-            format!(
-                "+++\ntitle = \"Runbook {i:03}\"\nweight = {i}\n+++\n## Step {i:03}\n\nBody.\n"
-            ),
-        );
-    }
+    write_runbooks(&test, 30, |i| format!("## Step {i:03}\n\nBody.\n"));
     let out = test.build(&[]);
     assert!(read(&out, "runbooks/r012/index.html").contains("Runbook 015</a>"));
     assert_eq!(
