@@ -150,8 +150,9 @@ pub fn render_with_ids(markdown: &str, urls: &Urls, prefix: &str, highlight: boo
                         title: title.clone(),
                     });
                 }
-                // Written piece by piece: format! took ten times as long,
-                // 1 % of the Markdown corpus's build (bench/instructions.sh).
+                // Written piece by piece: through format!, with the id's,
+                // headings cost 9.6 M of the Markdown corpus's 783 M
+                // instructions, about 1 000 a call (bench/instructions.sh).
                 let digit = char::from(b'0' + level as u8);
                 let mut heading_html = String::with_capacity(2 * title.len() + id.len() + 20);
                 heading_html.push_str("<h");
