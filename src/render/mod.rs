@@ -693,6 +693,7 @@ impl Renderer<'_> {
         let html = self.render_template(
             &template,
             context! { site => self.site_view.clone(), page => Serde(&meta), view => view },
+            PAGE_ROOM,
         )?;
         let section = match meta.section.as_str() {
             "" | NO_NAV_ENTRY => "Site".to_string(),
@@ -714,17 +715,19 @@ impl Renderer<'_> {
 }
 
 impl Renderer<'_> {
-    /// Renders `template`, reporting a failure at the template's line.
+    /// Renders `template` into `room` bytes (grown if it needs more),
+    /// reporting a failure at the template's line.
     fn render_template(
         &self,
         template: &minijinja::Template<'_, '_>,
         context: Value,
+        room: usize,
     ) -> Result<String, Diagnostic> {
-        // Rendered into room for the whole page: grown from minijinja's
+        // Rendered into room for the whole text: grown from minijinja's
         // guess (twice the template's text), a page was copied a few
         // times over as it grew, 1.4 % of the Markdown corpus's
         // instructions (bench/instructions.sh).
-        let mut html = Vec::with_capacity(PAGE_ROOM);
+        let mut html = Vec::with_capacity(room);
         template
             .render_captured_to(context, &mut html)
             .map_err(|error| {
@@ -767,7 +770,7 @@ impl Renderer<'_> {
             |at, _| self.engagement_key(at),
             |e| match row(e, self.analysis.of_engagement(e.id.as_str())) {
                 Some(row) => self
-                    .render_template(&template, context! { r => row })
+                    .render_template(&template, context! { r => row }, ROW_ROOM)
                     .map(std::sync::Arc::from),
                 None => Ok(std::sync::Arc::from("")),
             },
@@ -819,6 +822,12 @@ impl Renderer<'_> {
 /// handoff page takes (36 KB on the benchmark's site), so nearly every
 /// page is written once.
 const PAGE_ROOM: usize = 64 * 1024;
+
+/// Bytes a row of a page that lists every engagement is rendered into: a
+/// row of the engagement list is 870 bytes on the benchmark's site. Ten
+/// thousand of them are made per list, and the page's room would be
+/// allocated for each.
+const ROW_ROOM: usize = 2 * 1024;
 
 /// The `section` of a page that no entry of the main navigation stands
 /// for. Not `""`: that is the path of the home page's entry, Fleet.
