@@ -664,8 +664,13 @@ impl Renderer<'_> {
                     meta.toc = rendered.toc.clone();
                 }
                 let nav = self.contents.section_nav(page);
+                let link_template = self.env.get_template("section-nav-link.html").expect("templates are loaded");
+                let nav_html = self.contents.nav_html(&nav, page, |link, current| {
+                    self.render_template(&link_template, context! { link => link, current => current }, NAV_LINK_ROOM)
+                })?;
                 let view = ContentView {
                     html: Value::from_safe_string(rendered.html),
+                    nav_html: Value::from_safe_string(nav_html),
                     siblings: Value::from(self.contents.links(&nav)),
                     before: nav.before,
                     after: nav.after,
@@ -829,6 +834,9 @@ const PAGE_ROOM: usize = 64 * 1024;
 /// allocated for each.
 const ROW_ROOM: usize = 2 * 1024;
 
+/// Bytes a link of a section's navigation is rendered into: about 90.
+const NAV_LINK_ROOM: usize = 256;
+
 /// The `section` of a page that no entry of the main navigation stands
 /// for. Not `""`: that is the path of the home page's entry, Fleet.
 const NO_NAV_ENTRY: &str = "-";
@@ -884,6 +892,9 @@ struct ContentView {
     /// The rendered Markdown, marked safe: `| safe` then passes it through
     /// without copying it.
     html: Value,
+    /// The links of `siblings`, each rendered from `section-nav-link.html`
+    /// (see [`contents::Contents::nav_html`]), marked safe.
+    nav_html: Value,
     /// Each with `title`, `path` and `url` (see [`contents::Contents::links`]).
     siblings: Value,
     /// Pages of the section left out of `siblings` before and after it.
