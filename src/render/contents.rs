@@ -3,11 +3,11 @@
 //! page to find its neighbours (which made ten thousand pages cost a
 //! hundred million steps).
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use minijinja::Value;
+use rustc_hash::FxHashMap;
 
 use super::urls::Urls;
 use crate::model::{Page, Site};
@@ -32,11 +32,11 @@ pub struct Contents<'a> {
     link_html: Vec<OnceLock<Box<str>>>,
     urls: Urls,
     /// Each section's range of `standalone`.
-    sections: HashMap<&'a str, Range<usize>>,
+    sections: FxHashMap<&'a str, Range<usize>>,
     /// Position in `standalone` by content path.
-    positions: HashMap<&'a str, usize>,
+    positions: FxHashMap<&'a str, usize>,
     /// Every page that is not a draft, by content path.
-    by_path: HashMap<&'a str, &'a Page>,
+    by_path: FxHashMap<&'a str, &'a Page>,
 }
 
 /// A page in a section's navigation, as templates see it.
@@ -66,8 +66,9 @@ pub struct SectionNav<'a> {
 impl<'a> Contents<'a> {
     pub fn new(site: &'a Site, urls: &Urls) -> Contents<'a> {
         let standalone = super::standalone_pages(site);
-        let mut sections: HashMap<&str, Range<usize>> = HashMap::new();
-        let mut positions = HashMap::with_capacity(standalone.len());
+        let mut sections: FxHashMap<&str, Range<usize>> = FxHashMap::default();
+        let mut positions =
+            FxHashMap::with_capacity_and_hasher(standalone.len(), Default::default());
         for (i, page) in standalone.iter().enumerate() {
             positions.insert(page.path.as_str(), i);
             sections
