@@ -261,7 +261,9 @@ fn main_pieces(html: &str, mut each: impl FnMut(Piece<'_>)) {
                 Some(b's') if rest.starts_with("<svg") => {
                     after(rest, memchr::memmem::find(tail, b"</svg>"), "</svg>")
                 }
-                _ => after(rest, memchr::memchr(b'>', tail), ">"),
+                // Tags are a few bytes long: a plain loop finds their end
+                // sooner than memchr sets up its vector search.
+                _ => after(rest, tail.iter().position(|&byte| byte == b'>'), ">"),
             }
         };
         rest = &rest[skip..];
