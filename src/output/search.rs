@@ -138,7 +138,9 @@ fn pack_lowered(bytes: &[u8], start: usize, len: usize) -> u128 {
 }
 
 /// [`pack_lowered`] for a token of 2 to 8 bytes, into the 64 bits that
-/// [`TermCounts::short`] keys by.
+/// [`TermCounts::short`] keys by. Not `pack_lowered`'s first half: reading
+/// and masking 8 bytes rather than 16 saves 3.8 M of the Markdown corpus's
+/// 664 M instructions (bench/instructions.sh).
 fn pack_short_lowered(bytes: &[u8], start: usize, len: usize) -> u64 {
     const BIT_5: u64 = u64::from_be_bytes([0x20; 8]);
     let word = match bytes.get(start..start + 8) {
