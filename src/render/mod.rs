@@ -664,9 +664,13 @@ impl Renderer<'_> {
                     meta.toc = rendered.toc.clone();
                 }
                 let nav = self.contents.section_nav(page);
-                let link_template = self.env.get_template("section-nav-link.html").expect("templates are loaded");
+                let link_template = self
+                    .env
+                    .get_template("section-nav-link.html")
+                    .expect("templates are loaded");
                 let nav_html = self.contents.nav_html(&nav, page, |link, current| {
-                    self.render_template(&link_template, context! { link => link, current => current }, NAV_LINK_ROOM)
+                    let context = context! { link => link, current => current };
+                    self.render_template(&link_template, context, NAV_LINK_ROOM)
                 })?;
                 let view = ContentView {
                     html: Value::from_safe_string(rendered.html),

@@ -316,17 +316,7 @@ fn the_search_index_finds_customers_and_instance_types() {
 fn the_main_navigation_marks_the_part_of_the_site_a_page_is_in() {
     let test = SiteTest::example();
     let out = test.build(&[]);
-    let current = |page: &str| -> Vec<String> {
-        let html = read(&out, page);
-        let start = html
-            .find("<nav class=\"site-nav\"")
-            .expect("the main navigation");
-        let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
-        nav.split("<li>")
-            .filter(|item| item.contains("aria-current=\"page\""))
-            .map(|item| item[item.find('>').unwrap() + 1..item.find("</a>").unwrap()].to_string())
-            .collect()
-    };
+    let current = |page: &str| current_links(&read(&out, page), "site-nav");
     assert_eq!(current("index.html"), ["Fleet"]);
     assert_eq!(
         current("engagements/northwind-logistics/index.html"),
@@ -339,6 +329,51 @@ fn the_main_navigation_marks_the_part_of_the_site_a_page_is_in() {
         "a content page outside the guide belongs to no part the navigation names"
     );
     assert_eq!(current("search/index.html"), Vec::<String>::new());
+}
+
+/// The links of the navigation `<nav class="{class}">` in `html` marked
+/// as the current page, by their text.
+fn current_links(html: &str, class: &str) -> Vec<String> {
+    let start = html
+        .find(&format!("<nav class=\"{class}"))
+        .unwrap_or_else(|| panic!("a {class} navigation"));
+    let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+    nav.split("<li>")
+        .filter(|item| item.contains("aria-current=\"page\""))
+        .map(|item| item[item.find('>').unwrap() + 1..item.find("</a>").unwrap()].to_string())
+        .collect()
+}
+
+/// Each link of the section navigation beside a content page is rendered
+/// once per build and shared by the pages around it: every page still
+/// marks itself, and only itself, as current, and the others link to
+/// their pages under the base path.
+#[test]
+fn the_section_navigation_marks_each_page_itself() {
+    let test = SiteTest::example();
+    let out = test.build(&["--base-url", "/refarch/"]);
+    let guide: Vec<String> = std::fs::read_dir(out.join("guide"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(guide.len() > 3, "{guide:?}");
+    for name in &guide {
+        let html = read(&out, &format!("guide/{name}/index.html"));
+        let title = &html[html.find("<h1>").unwrap() + 4..html.find("</h1>").unwrap()];
+        assert_eq!(
+            current_links(&html, "section-nav"),
+            [title],
+            "guide/{name}/"
+        );
+        let start = html.find("<nav class=\"section-nav").unwrap();
+        let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+        for other in guide.iter().filter(|other| *other != name) {
+            assert!(
+                nav.contains(&format!("<a href=\"/refarch/guide/{other}/\">")),
+                "guide/{name}/ links to guide/{other}/: {nav}"
+            );
+        }
+    }
 }
 
 #[test]
