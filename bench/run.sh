@@ -3,8 +3,9 @@
 # full check and build (wall, CPU, peak memory) with the release binary,
 # measures what a search downloads (bench/search_bytes.py), then serve:
 # save one engagement file, or one content page, → new page served over
-# HTTP, median and worst over EDITS (20) edits of each, and the server's
-# memory.
+# HTTP, median and worst over EDITS (20) edits of each; save the theme's
+# base.html → every page rendered again and served, over 5 edits; and the
+# server's memory.
 #
 #   bench/run.sh [ENGAGEMENTS] [PAGES]     (defaults: 10000 and 1000)
 #
