@@ -48,6 +48,12 @@ impl Browser {
             return None;
         }
         let profile = tempfile::tempdir().unwrap();
+        // Chromium's own temporary files (the directory of its singleton
+        // socket, which a killed browser never removes) go inside the
+        // profile, to be removed with it: in the system's temporary
+        // directory they piled up, ten per run of the suite.
+        let own_temp = profile.path().join("tmp");
+        std::fs::create_dir(&own_temp).unwrap();
         let (to_browser_read, to_browser_write) = pipe();
         let (from_browser_read, from_browser_write) = pipe();
         let mut command = Command::new(CHROMIUM);
@@ -67,6 +73,7 @@ impl Browser {
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
+            .env("TMPDIR", &own_temp)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -452,7 +459,8 @@ fn base64_decode(text: &str) -> Vec<u8> {
 }
 
 /// A browser test leaves nothing in the temporary directory: closing the
-/// browser stops every process of it and removes its profile.
+/// browser stops every process of it and removes its profile, and with it
+/// the temporary files chromium made for itself.
 #[test]
 fn a_closed_browser_leaves_no_profile_behind() {
     let Some(browser) = Browser::launch() else {
@@ -461,6 +469,14 @@ fn a_closed_browser_leaves_no_profile_behind() {
     let profile = browser.profile.path().to_path_buf();
     let group = browser.child.id() as i32;
     assert!(profile.exists());
+    let own_temp: Vec<_> = std::fs::read_dir(profile.join("tmp"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(
+        !own_temp.is_empty(),
+        "chromium keeps its temporary files in the profile"
+    );
     drop(browser);
     assert!(!profile.exists(), "{} is left behind", profile.display());
     assert!(
