@@ -10,6 +10,7 @@ use minijinja::Value;
 use rustc_hash::FxHashMap;
 
 use super::urls::Urls;
+use super::views::NavLink;
 use crate::model::{Page, Site};
 
 /// A section with more pages than this shows a window of them around the
@@ -37,18 +38,6 @@ pub struct Contents<'a> {
     positions: FxHashMap<&'a str, usize>,
     /// Every page that is not a draft, by content path.
     by_path: FxHashMap<&'a str, &'a Page>,
-}
-
-/// A page in a section's navigation, as templates see it.
-#[derive(serde::Serialize)]
-struct NavLink<'a> {
-    title: &'a str,
-    /// The site path, as `url()` takes it.
-    path: String,
-    /// The link: the path under the base path. Made here once rather than
-    /// by `url(s.path)` twenty times per page: a tenth of the Markdown
-    /// corpus's template instructions (bench/instructions.sh).
-    url: String,
 }
 
 /// The part of a section a page's navigation shows.
@@ -153,11 +142,8 @@ impl<'a> Contents<'a> {
 
     fn link_to(&self, page: &Page) -> Value {
         let path = super::page_path(&page.path);
-        Value::from(minijinja::value::Serde(NavLink {
-            title: &page.front_matter.title,
-            url: self.urls.path(&path),
-            path,
-        }))
+        let link = NavLink::new(page.front_matter.title.as_str(), path, &self.urls);
+        Value::from(minijinja::value::Serde(link))
     }
 
     /// The pages of `page`'s section its navigation lists: all of them, or
