@@ -119,22 +119,13 @@ fn count_tokens(text: &str, field: usize, counts: &mut TermCounts, buffer: &mut 
 }
 
 /// The ASCII letters and digits `bytes[start..start + len]` (2 to 16 of
-/// them), lowercased and packed as [`pack`] packs a term: one 16-byte read
-/// where the text goes on that far, the bytes past the token masked off.
-/// Setting bit 5 lowercases a capital and leaves a digit or a small letter
-/// as it is.
+/// them), lowercased and packed as [`pack`] packs a term, the bytes past
+/// the token masked off. Setting bit 5 lowercases a capital and leaves a
+/// digit or a small letter as it is.
 fn pack_lowered(bytes: &[u8], start: usize, len: usize) -> u128 {
     const BIT_5: u128 = u128::from_be_bytes([0x20; 16]);
-    let word = match bytes.get(start..start + 16) {
-        Some(window) => u128::from_be_bytes(window.try_into().expect("16 bytes")),
-        None => {
-            let mut padded = [0; 16];
-            padded[..len].copy_from_slice(&bytes[start..start + len]);
-            u128::from_be_bytes(padded)
-        }
-    };
-    let mask = u128::MAX << (8 * (16 - len));
-    (word | BIT_5) & mask
+    let word = u128::from_be_bytes(window(bytes, start, len));
+    (word | BIT_5) & (u128::MAX << (8 * (16 - len)))
 }
 
 /// [`pack_lowered`] for a token of 2 to 8 bytes, into the 64 bits that
@@ -143,16 +134,22 @@ fn pack_lowered(bytes: &[u8], start: usize, len: usize) -> u128 {
 /// 664 M instructions (bench/instructions.sh).
 fn pack_short_lowered(bytes: &[u8], start: usize, len: usize) -> u64 {
     const BIT_5: u64 = u64::from_be_bytes([0x20; 8]);
-    let word = match bytes.get(start..start + 8) {
-        Some(window) => u64::from_be_bytes(window.try_into().expect("8 bytes")),
+    let word = u64::from_be_bytes(window(bytes, start, len));
+    (word | BIT_5) & (u64::MAX << (8 * (8 - len)))
+}
+
+/// `N` bytes of `bytes` from `start`, of which the first `len` are a
+/// token's: one read where the text goes on that far, else the token's
+/// bytes copied and zeros after them.
+fn window<const N: usize>(bytes: &[u8], start: usize, len: usize) -> [u8; N] {
+    match bytes.get(start..start + N) {
+        Some(window) => window.try_into().expect("N bytes"),
         None => {
-            let mut padded = [0; 8];
+            let mut padded = [0; N];
             padded[..len].copy_from_slice(&bytes[start..start + len]);
-            u64::from_be_bytes(padded)
+            padded
         }
-    };
-    let mask = u64::MAX << (8 * (8 - len));
-    (word | BIT_5) & mask
+    }
 }
 
 /// What a byte is to the tokenizer: bits, so that a run's bytes can be
