@@ -331,14 +331,19 @@ fn the_main_navigation_marks_the_part_of_the_site_a_page_is_in() {
     assert_eq!(current("search/index.html"), Vec::<String>::new());
 }
 
-/// The links of the navigation `<nav class="{class}">` in `html` marked
-/// as the current page, by their text.
-fn current_links(html: &str, class: &str) -> Vec<String> {
+/// The navigation `<nav class="{class}…">` of `html`, up to its `</nav>`.
+fn nav_in<'a>(html: &'a str, class: &str) -> &'a str {
     let start = html
         .find(&format!("<nav class=\"{class}"))
         .unwrap_or_else(|| panic!("a {class} navigation"));
-    let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
-    nav.split("<li>")
+    &html[start..start + html[start..].find("</nav>").unwrap()]
+}
+
+/// The links of the navigation `<nav class="{class}…">` in `html` marked
+/// as the current page, by their text.
+fn current_links(html: &str, class: &str) -> Vec<String> {
+    nav_in(html, class)
+        .split("<li>")
         .filter(|item| item.contains("aria-current=\"page\""))
         .map(|item| item[item.find('>').unwrap() + 1..item.find("</a>").unwrap()].to_string())
         .collect()
@@ -365,8 +370,7 @@ fn the_section_navigation_marks_each_page_itself() {
             [title],
             "guide/{name}/"
         );
-        let start = html.find("<nav class=\"section-nav").unwrap();
-        let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+        let nav = nav_in(&html, "section-nav");
         for other in guide.iter().filter(|other| *other != name) {
             assert!(
                 nav.contains(&format!("<a href=\"/refarch/guide/{other}/\">")),
@@ -730,10 +734,7 @@ fn a_long_section_lists_the_pages_around_each_page() {
     let out = test.build(&[]);
     let nav = |page: &str| -> String {
         let html = read(&out, &format!("runbooks/{page}/index.html"));
-        let start = html
-            .find("<nav class=\"section-nav")
-            .expect("a section nav");
-        html[start..start + html[start..].find("</nav>").unwrap()].to_string()
+        nav_in(&html, "section-nav").to_string()
     };
     let middle = nav("r050");
     assert_eq!(middle.matches("<a ").count(), 21, "ten on each side");
